@@ -1,0 +1,2 @@
+// Test helper: create (not merge) a Company node.
+CREATE (:Company {id: $id})

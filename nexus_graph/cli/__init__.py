@@ -1,0 +1,60 @@
+"""The ``nexus-graph`` command line: parse -> settings -> pipeline -> print.
+
+Each command (group) lives in its own ``*_cmd`` module with ``ORDER`` and ``register(app)``; errors the user can
+act on (:class:`~nexus_graph.errors.NexusError`) print ``Error: ...`` to stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from nexus_graph.errors import NexusError
+
+app = typer.Typer(
+    name="nexus-graph",
+    help="Point-in-time company knowledge graphs in Neo4j: load, snapshot, train HGT, embed, evaluate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    """Import every ``*_cmd`` module of this package and register it, in data-flow ``ORDER``."""
+    modules = [
+        importlib.import_module(f"nexus_graph.cli.{info.name}")
+        for info in pkgutil.iter_modules(__path__)
+        if info.name.endswith("_cmd")
+    ]
+    for module in sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point: run the app, turning NexusError into ``Error: ...`` and exit code 1."""
+    try:
+        app(standalone_mode=False)
+    except NexusError as exc:
+        from nexus_graph.cli.common import err_console
+
+        err_console.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        print("Aborted.", file=sys.stderr)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,46 @@
+"""Shared CLI plumbing: consoles, JSON output, progress bars, opening the store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from nexus_graph.store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_json(payload: Any) -> None:
+    """Machine-readable output on stdout (plain, no colour codes)."""
+    sys.stdout.write(json.dumps(payload, indent=2, default=str, sort_keys=False) + "\n")
+
+
+def progress(enabled: bool = True) -> Progress:
+    """A progress bar on stderr (so ``--json`` stdout stays clean); disabled -> invisible."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not enabled,
+        transient=False,
+    )
+
+
+@contextmanager
+def open_store() -> Iterator[Store]:
+    """The store for the configured database (NEO4J_* variables or the local server)."""
+    store = Store.connect()
+    try:
+        yield store
+    finally:
+        store.close()

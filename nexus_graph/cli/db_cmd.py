@@ -1,0 +1,32 @@
+"""``nexus-graph db init``: constraints and indexes."""
+
+from __future__ import annotations
+
+import typer
+
+from nexus_graph.cli.common import console, open_store, print_json
+from nexus_graph.store.admin import init_schema
+
+db_app = typer.Typer(help="Database schema: constraints and indexes.", no_args_is_help=True)
+
+
+@db_app.command()
+def init(json_out: bool = typer.Option(False, "--json", help="Print a JSON summary.")) -> None:
+    """Apply the constraints and indexes of cypher/schema/ (idempotent)."""
+    with open_store() as store:
+        report = init_schema(store)
+    if json_out:
+        print_json({"statements": len(report.statements), "created": report.created,
+                    "indexes": len(report.indexes), "constraints": len(report.constraints)})
+        return
+    console.print(f"Applied {len(report.statements)} schema statements: {len(report.created)} new "
+                  f"index(es); {len(report.constraints)} constraints, {len(report.indexes)} indexes in place.")
+    for name in report.created:
+        console.print(f"  created {name}")
+
+
+ORDER = 20
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

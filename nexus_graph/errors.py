@@ -1,0 +1,22 @@
+"""Errors the CLI reports as ``Error: <message>`` with exit code 1."""
+
+from __future__ import annotations
+
+
+class NexusError(Exception):
+    """A failure a user can act on: the message says what, where, and what to do."""
+
+
+class ServerUnavailable(NexusError):
+    """Neo4j does not answer on the configured URI."""
+
+
+class ValidationFailed(NexusError):
+    """Input data broke the dataset contract; ``problems`` lists every finding."""
+
+    def __init__(self, problems: list[str], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = len(problems) if total is None else total
+        shown = "\n".join(f"  {p}" for p in problems)
+        more = f"\n  ... and {self.total - len(problems)} more" if self.total > len(problems) else ""
+        super().__init__(f"{self.total} problem(s) in the dataset; nothing was written:\n{shown}{more}")

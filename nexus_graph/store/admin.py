@@ -1,0 +1,45 @@
+"""Schema set-up: constraints and indexes from ``cypher/schema/``, applied idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nexus_graph.store.catalog import names
+from nexus_graph.store.neo4j_store import Store
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    """What ``db init`` did: statements run, objects before and after."""
+
+    statements: list[str]
+    created: list[str]
+    indexes: list[dict]
+    constraints: list[dict]
+
+
+def schema_objects(store: Store) -> tuple[list[dict], list[dict]]:
+    """Every index and constraint, sorted by name."""
+    return store.records("admin/schema_indexes"), store.records("admin/schema_constraints")
+
+
+def init_schema(store: Store) -> SchemaReport:
+    """Apply every ``schema/*`` statement (all ``IF NOT EXISTS``) and wait for the indexes."""
+    before = {row["name"] for row in schema_objects(store)[0]}
+    statements = names("schema")
+    for name in statements:
+        store.write(name)
+    store.write("admin/await_indexes")
+    indexes, constraints = schema_objects(store)
+    created = sorted({row["name"] for row in indexes} - before)
+    return SchemaReport(statements, created, indexes, constraints)
+
+
+def wipe(store: Store, batch: int = 20_000) -> int:
+    """Delete every node and relationship, in batches (schema is kept); returns nodes deleted."""
+    total = 0
+    while True:
+        deleted = store.write("admin/wipe_batch", limit=batch)[0]["deleted"]
+        total += deleted
+        if deleted == 0:
+            return total

@@ -1,0 +1,59 @@
+"""Driver construction and error translation: the only module that knows the driver's exceptions."""
+
+from __future__ import annotations
+
+from neo4j import Driver, GraphDatabase
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from nexus_graph.errors import NexusError, ServerUnavailable
+from nexus_graph.settings import Neo4jSettings, mask
+
+
+def start_hint(settings: Neo4jSettings) -> str:
+    if settings.local:
+        return "Start the local server with `nexus-graph neo4j start` (or `make neo4j`)."
+    return "Check that the server at NEO4J_URI is running and reachable."
+
+
+def open_driver(settings: Neo4jSettings) -> Driver:
+    """A verified driver, or a one-line error saying how to fix the connection."""
+    if not settings.password:
+        raise NexusError(
+            "No Neo4j password: set NEO4J_PASSWORD, or install the local server with "
+            "`nexus-graph neo4j install` (it generates one)."
+        )
+    driver = GraphDatabase.driver(
+        settings.uri,
+        auth=(settings.username, settings.password),
+        connection_timeout=10.0,
+        max_transaction_retry_time=60.0,
+    )
+    try:
+        driver.verify_connectivity()
+    except AuthError:
+        driver.close()
+        raise NexusError(
+            f"Neo4j at {settings.uri} refused user {settings.username!r} with password "
+            f"{mask(settings.password)}. Check NEO4J_USERNAME / NEO4J_PASSWORD."
+        ) from None
+    except (ServiceUnavailable, OSError) as exc:
+        driver.close()
+        raise ServerUnavailable(
+            f"Neo4j is not reachable at {settings.uri} ({type(exc).__name__}). {start_hint(settings)}"
+        ) from None
+    return driver
+
+
+def ping(settings: Neo4jSettings) -> bool:
+    """True when an authenticated ``RETURN 1`` succeeds."""
+    try:
+        driver = open_driver(settings)
+    except NexusError:
+        return False
+    try:
+        driver.execute_query("RETURN 1", database_=settings.database)
+        return True
+    except Exception:
+        return False
+    finally:
+        driver.close()

@@ -1,0 +1,182 @@
+"""The one seam to Neo4j: run catalogued statements, return plain rows or DataFrames.
+
+Everything else in nexus-graph takes a :class:`Store` (or plain frames) and never imports
+``neo4j``. Reads and writes go through the driver's managed transactions, which retry transient
+errors (leader switch, deadlock, a server restart within ``max_transaction_retry_time``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from neo4j import Driver, ManagedTransaction, RoutingControl
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.time import Date, DateTime
+
+from nexus_graph.errors import NexusError, ServerUnavailable
+from nexus_graph.settings import Neo4jSettings
+from nexus_graph.store.catalog import statement
+from nexus_graph.store.connection import open_driver, start_hint
+
+T = TypeVar("T")
+
+
+def to_param(value: Any) -> Any:
+    """A Python value the driver accepts: dates as ``datetime.date``, NaN/NaT as None."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.ndarray):
+        return [to_param(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [to_param(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_param(v) for k, v in value.items()}
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def rows_from_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as driver-ready dicts (dates -> ``date``, missing -> None)."""
+    columns = list(frame.columns)
+    out: list[dict[str, Any]] = []
+    for values in frame.itertuples(index=False, name=None):
+        out.append({c: to_param(v) for c, v in zip(columns, values, strict=True)})
+    return out
+
+
+def from_value(value: Any) -> Any:
+    """A driver value as plain Python (neo4j.time types -> datetime types)."""
+    if isinstance(value, Date | DateTime):
+        return value.to_native()
+    return value
+
+
+class Tx:
+    """A transaction handle that runs catalogued statements by name."""
+
+    def __init__(self, tx: ManagedTransaction) -> None:
+        self._tx = tx
+
+    def run(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        result = self._tx.run(statement(name), {k: to_param(v) for k, v in params.items()})
+        return [{k: from_value(v) for k, v in record.items()} for record in result]
+
+
+class Store:
+    """Catalogued Cypher against one database. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, driver: Driver, settings: Neo4jSettings) -> None:
+        self._driver = driver
+        self.settings = settings
+
+    @classmethod
+    def connect(cls, settings: Neo4jSettings | None = None) -> Store:
+        settings = settings or Neo4jSettings.from_env()
+        return cls(open_driver(settings), settings)
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- single statements -------------------------------------------------------------------
+    def records(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a read statement; rows as dicts with plain Python values."""
+        return self._execute(name, params, RoutingControl.READ)
+
+    def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a write statement in its own (retried) transaction."""
+        return self._execute(name, params, RoutingControl.WRITE)
+
+    def frame(self, name: str, columns: Sequence[str] | None = None, **params: Any) -> pd.DataFrame:
+        """Run a read statement; a DataFrame whose date columns are ``datetime64``."""
+        rows = self.records(name, **params)
+        frame = pd.DataFrame(rows, columns=list(columns) if columns is not None else None)
+        for column in frame.columns:
+            sample = frame[column].dropna()
+            if len(sample) and isinstance(sample.iloc[0], dt.date):
+                frame[column] = pd.to_datetime(frame[column])
+        return frame
+
+    def _execute(self, name: str, params: dict[str, Any], routing: RoutingControl) -> list[dict[str, Any]]:
+        with self._translate():
+            records, _, _ = self._driver.execute_query(
+                statement(name),
+                {k: to_param(v) for k, v in params.items()},
+                database_=self.settings.database,
+                routing_=routing,
+            )
+        return [{k: from_value(v) for k, v in record.items()} for record in records]
+
+    # --- transactions ------------------------------------------------------------------------
+    def transaction(self, work: Callable[[Tx], T]) -> T:
+        """Run ``work`` in one managed write transaction: all of it is committed, or none."""
+        with self._translate(), self._driver.session(database=self.settings.database) as session:
+            return session.execute_write(lambda tx: work(Tx(tx)))
+
+    def read_transaction(self, work: Callable[[Tx], T]) -> T:
+        """Run ``work`` in one managed read transaction (a consistent view)."""
+        with self._translate(), self._driver.session(database=self.settings.database) as session:
+            return session.execute_read(lambda tx: work(Tx(tx)))
+
+    def write_batches(
+        self,
+        name: str,
+        rows: Sequence[dict[str, Any]],
+        batch_size: int = 5_000,
+        on_batch: Callable[[int], None] | None = None,
+        **params: Any,
+    ) -> int:
+        """``UNWIND $rows`` writes, one transaction per batch; returns the rows written."""
+        done = 0
+        for chunk in batched(rows, batch_size):
+            self.transaction(lambda tx, chunk=chunk: tx.run(name, rows=chunk, **params))
+            done += len(chunk)
+            if on_batch:
+                on_batch(len(chunk))
+        return done
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise ServerUnavailable(
+                f"Lost the connection to Neo4j at {self.settings.uri} ({type(exc).__name__}); "
+                f"nothing of the failed transaction was committed. {start_hint(self.settings)}"
+            ) from None
+        except Neo4jError as exc:
+            raise NexusError(f"Neo4j refused a statement: {exc.code}: {exc.message}") from None
+
+    # --- server facts ------------------------------------------------------------------------
+    def components(self) -> dict[str, str]:
+        """Server name, version and edition."""
+        row = self.records("admin/components")[0]
+        return {"name": row["name"], "version": row["version"], "edition": row["edition"]}
+
+
+def batched(rows: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    """Consecutive slices of at most ``size`` rows."""
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]

@@ -1,0 +1,42 @@
+"""Shared fixtures.
+
+Integration tests use the real Neo4j server named by NEO4J_URI or the local one that `make test`
+starts. When it is unreachable they fail under CI (CI=true) or when NEXUS_GRAPH_REQUIRE_NEO4J=1
+(as `make test` sets), and are skipped only in an ad-hoc local run of a single test file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from nexus_graph.errors import NexusError
+from nexus_graph.store import Store
+from nexus_graph.store.admin import init_schema, wipe
+
+
+def _neo4j_required() -> bool:
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("NEXUS_GRAPH_REQUIRE_NEO4J") == "1"
+
+
+@pytest.fixture(scope="session")
+def neo4j_session() -> Iterator[Store]:
+    """One connection for the whole run, schema applied once."""
+    try:
+        store = Store.connect()
+    except NexusError as exc:
+        if _neo4j_required():
+            pytest.fail(f"Neo4j is required for this run but unreachable: {exc}", pytrace=False)
+        pytest.skip(f"Neo4j unreachable (run `make test` to start it): {exc}")
+    init_schema(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture()
+def store(neo4j_session: Store) -> Store:
+    """The real store, emptied before the test (schema kept)."""
+    wipe(neo4j_session)
+    return neo4j_session
