@@ -7,8 +7,8 @@ password generated at install time (a git-ignored file in the local server home)
 ``NEXUS_GRAPH_NEO4J_HOME`` moves the local server home (default: ``.neo4j`` in the project
 checkout, or in the working directory when the package is not run from a checkout).
 ``NEXUS_GRAPH_BOLT_PORT`` / ``NEXUS_GRAPH_HTTP_PORT`` move the local server's ports (default 7687 /
-7474), e.g. to run a second one beside it. ``NEXUS_GRAPH_DATA_HOME`` moves the columnar side store (prices), default ``.nexus-data``
-beside it.
+7474), e.g. to run a second one beside it. ``NEXUS_GRAPH_DATA_HOME`` moves the columnar side store
+(prices), default ``.nexus-data`` beside it.
 """
 
 from __future__ import annotations
