@@ -9,10 +9,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import warnings
 
 import typer
 
-from nexus_graph.errors import NexusError
+# torch_geometric imports torch.jit.script at import time, which warns on every command
+warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\..*")
+
+from nexus_graph.errors import NexusError  # noqa: E402  (after the warnings filter)
 
 app = typer.Typer(
     name="nexus-graph",
