@@ -1,0 +1,3 @@
+// Number of :Director nodes (from the count store: constant time).
+MATCH (n:Director)
+RETURN count(n) AS count

@@ -1,0 +1,3 @@
+// Number of SUPPLIES relationships (from the count store: constant time).
+MATCH ()-[r:SUPPLIES]->()
+RETURN count(r) AS count

@@ -1,0 +1,227 @@
+"""Writing a dataset into Neo4j, counting it, and exporting it whole.
+
+Graph model (``DESIGN.md`` §3): ``(:Company {id, name, kind, segment, country, listedFrom, listedTo})``,
+``(:Fund {id, name, fundType})``, ``(:Director {id, name})``; one ``SUPPLIES`` / ``OWNS`` / ``SITS_ON``
+relationship per validity interval with ``validFrom, validTo, knownFrom, endKnownFrom`` (Neo4j ``date``)
+and camelCase payload.
+
+Loading is idempotent and resumable: nodes are merged on ``id``, relationships on
+(source, target, type, ``validFrom``), and every dataset property is SET on each run, so running the
+same load twice -- or re-running one that was interrupted after some committed batches -- converges
+to the same graph. Statements come from ``cypher/load/<table>_<merge|create|count>.cypher``; the
+table names of :mod:`nexus_graph.schema` pick them, so no label or type is ever built from data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from neo4j.time import Date, DateTime, Duration, Time
+
+from nexus_graph import schema
+from nexus_graph.errors import NexusError
+from nexus_graph.sources.tables import Dataset
+from nexus_graph.store.admin import wipe
+from nexus_graph.store.neo4j_store import Store, Tx
+
+ProgressCallback = Callable[[str, int, int], None]
+
+# dataset column -> Neo4j property, for every column that is not an id or an interval date
+NODE_PROPERTIES: dict[str, dict[str, str]] = {
+    "companies": {"name": "name", "kind": "kind", "segment": "segment", "country": "country",
+                  "listed_from": "listedFrom", "listed_to": "listedTo"},
+    "funds": {"name": "name", "fund_type": "fundType"},
+    "directors": {"name": "name"},
+}
+INTERVAL_PROPERTIES = {schema.VALID_FROM: "validFrom", schema.VALID_TO: "validTo",
+                       schema.KNOWN_FROM: "knownFrom", schema.END_KNOWN_FROM: "endKnownFrom"}
+REL_PAYLOAD: dict[str, dict[str, str]] = {
+    "supply": {"weight": "weight", "source": "source"},
+    "ownership": {"shares": "shares", "value_usd": "valueUsd", "pct_outstanding": "pctOutstanding"},
+    "board": {"role": "role"},
+}
+
+
+def _column_values(frame: pd.DataFrame, column: str) -> list[Any]:
+    """One column as driver-ready Python values: dates -> ``datetime.date``, missing -> None."""
+    if column not in frame.columns:
+        return [None] * len(frame)
+    series = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        # datetime64[D] -> object gives datetime.date, and NaT -> None, without a Python loop
+        return series.to_numpy("datetime64[D]").astype(object).tolist()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.to_numpy(dtype="float64")
+        return [None if not math.isfinite(v) else v for v in values.tolist()]
+    return [None if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA) else str(v)
+            for v in series.astype(object).tolist()]
+
+
+def _rows(frame: pd.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by the Neo4j property names of ``mapping`` (dataset column -> key)."""
+    keys = list(mapping.values())
+    columns = [_column_values(frame, column) for column in mapping]
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def node_rows(dataset: Dataset, spec: schema.NodeSpec) -> list[dict[str, Any]]:
+    """Driver-ready rows of one node table: ``id`` plus the camelCase properties."""
+    return _rows(dataset.nodes(spec), {spec.id_column: "id", **NODE_PROPERTIES[spec.table]})
+
+
+def relationship_rows(dataset: Dataset, spec: schema.RelSpec) -> list[dict[str, Any]]:
+    """Driver-ready rows of one relationship table: ``fromId``, ``toId``, interval dates, payload."""
+    mapping = {spec.source_column: "fromId", spec.target_column: "toId", **INTERVAL_PROPERTIES,
+               **REL_PAYLOAD[spec.table]}
+    return _rows(dataset.relationships(spec), mapping)
+
+
+def _check_keys(dataset: Dataset) -> None:
+    """Refuse a dataset whose relationship keys repeat: MERGE and CREATE would then disagree."""
+    for spec in schema.REL_SPECS:
+        frame = dataset.relationships(spec)
+        key = [spec.source_column, spec.target_column, schema.VALID_FROM]
+        duplicated = frame.duplicated(key, keep=False)
+        if duplicated.any():
+            first = frame.loc[duplicated, key].iloc[0].tolist()
+            raise NexusError(
+                f"{spec.table}: {int(duplicated.sum())} rows share a key (source, target, valid_from), "
+                f"e.g. {first}; each interval must start on its own date. Validate the dataset with "
+                "`nexus-graph load` before loading it."
+            )
+
+
+def _count(store: Store, table: str) -> int:
+    return int(store.records(f"load/{table}_count")[0]["count"])
+
+
+def _write_table(store: Store, table: str, statement: str, rows: list[dict[str, Any]], batch_size: int,
+                 on_progress: ProgressCallback | None) -> int:
+    """Write ``rows`` in ``UNWIND`` batches (one transaction each); check every row found its endpoints."""
+    done = 0
+    if on_progress:
+        on_progress(table, 0, len(rows))
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start : start + batch_size]
+
+        def work(tx: Tx, chunk: list[dict[str, Any]] = chunk) -> int:
+            return int(tx.run(statement, rows=chunk)[0]["written"])
+
+        written = store.transaction(work)
+        if written != len(chunk):
+            # a MATCH on an endpoint found nothing: the relationship would be silently missing
+            raise NexusError(
+                f"{table}: wrote {written} of {len(chunk)} rows of a batch; some endpoint ids are not in "
+                "the database. Load the node tables of the same dataset first (validation checks this)."
+            )
+        done += len(chunk)
+        if on_progress:
+            on_progress(table, done, len(rows))
+    return done
+
+
+def load_dataset(store: Store, dataset: Dataset, replace: bool = False, batch_size: int = 10_000,
+                 on_progress: ProgressCallback | None = None) -> dict[str, int]:
+    """Write the nodes and temporal relationships of ``dataset`` into Neo4j (prices are not graph data).
+
+    Parameters
+    ----------
+    store
+        The target database; its schema (``db init``) should be applied so MERGE uses the id indexes.
+    dataset
+        Tables in the frame contract of :mod:`nexus_graph.sources.tables` (validated; intervals normalised).
+    replace
+        Delete every node and relationship first (:func:`nexus_graph.store.admin.wipe`).
+    batch_size
+        Rows per ``UNWIND`` transaction.
+    on_progress
+        Called as ``on_progress(table, rows_done, rows_total)`` before the first batch of a table and
+        after each committed batch. An exception raised from it stops the load; what was committed
+        stays, and re-running the same load completes it to the same graph.
+
+    Returns
+    -------
+    dict
+        Rows written per table name (``companies`` ... ``board``).
+    """
+    if batch_size < 1:
+        raise NexusError(f"batch size must be at least 1 (got {batch_size}).")
+    _check_keys(dataset)
+    if replace:
+        wipe(store)
+    written: dict[str, int] = {}
+    for node_spec in schema.NODE_SPECS:
+        rows = node_rows(dataset, node_spec)
+        written[node_spec.table] = _write_table(store, node_spec.table, f"load/{node_spec.table}_merge", rows,
+                                                batch_size, on_progress)
+    for rel_spec in schema.REL_SPECS:
+        rows = relationship_rows(dataset, rel_spec)
+        # No relationship of this type yet -> nothing to merge with, and the dataset's keys are unique
+        # (checked above), so CREATE gives the same graph without MERGE's per-row existence check.
+        mode = "create" if _count(store, rel_spec.table) == 0 else "merge"
+        written[rel_spec.table] = _write_table(store, rel_spec.table, f"load/{rel_spec.table}_{mode}", rows,
+                                               batch_size, on_progress)
+    return written
+
+
+def graph_counts(store: Store) -> dict[str, dict[str, int]]:
+    """Nodes per label and relationships per type (schema labels/types always present, 0 if absent).
+
+    Returns ``{"nodes": {label: count}, "relationships": {type: count}}``, keys sorted.
+    """
+    nodes = {spec.label: 0 for spec in schema.NODE_SPECS}
+    nodes.update({row["label"]: int(row["count"]) for row in store.records("graph/node_counts")})
+    rels = {spec.rel_type: 0 for spec in schema.REL_SPECS}
+    rels.update({row["type"]: int(row["count"]) for row in store.records("graph/relationship_counts")})
+    return {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(rels.items()))}
+
+
+def _plain(value: Any) -> Any:
+    """A driver value as a JSON-stable plain value (temporal types -> ISO text, floats exact)."""
+    if isinstance(value, Date | DateTime | Time | Duration):
+        return {"$" + type(value).__name__.lower(): value.iso_format()}
+    if isinstance(value, float):
+        return {"$float": repr(value)} if not math.isfinite(value) else value
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):  # datetime.date / datetime from Store.from_value
+        return {"$" + type(value).__name__.lower(): value.isoformat()}
+    return value
+
+
+def _sort_key(item: dict[str, Any]) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+
+def dump_graph(store: Store) -> list[dict[str, Any]]:
+    """The whole graph as a deterministic list: every node, then every relationship, each with all properties.
+
+    Nodes are ``{"node": sorted labels, "properties": {...}}``; relationships are
+    ``{"rel": type, "source": [labels, id or properties], "target": [...], "properties": {...}}``.
+    Dates appear as ``{"$date": "YYYY-MM-DD"}``. Two databases holding the same graph give equal
+    lists (and equal ``json.dumps``), whatever their internal ids or write order.
+    """
+    def work(tx: Tx) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        return tx.run("graph/dump_nodes"), tx.run("graph/dump_relationships")
+
+    node_records, rel_records = store.read_transaction(work)
+    nodes = [{"node": sorted(r["labels"]), "properties": _plain(r["properties"])} for r in node_records]
+    rels = [
+        {
+            "rel": r["type"],
+            "source": [sorted(r["source_labels"]), _plain(r["source_id"]), _plain(r["source_properties"])],
+            "target": [sorted(r["target_labels"]), _plain(r["target_id"]), _plain(r["target_properties"])],
+            "properties": _plain(r["properties"]),
+        }
+        for r in rel_records
+    ]
+    return sorted(nodes, key=_sort_key) + sorted(rels, key=_sort_key)
