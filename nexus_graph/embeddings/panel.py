@@ -1,0 +1,61 @@
+"""Embedding panels and the drift factor. Pure: frames in, frames out.
+
+Embedding panel contract: a DataFrame indexed by ``(date, company_id)`` (date = month-end snapshot
+date, ``datetime64``), one float column per dimension named ``e0 .. e{D-1}``, for ONE model version.
+
+``graph_gnn_embedding_drift`` at date t for company i is ``1 - cos(e_i(t), e_i(t-1))`` where t-1 is
+the previous snapshot date of the panel at which the company also has an embedding, from the same
+model version (a frozen encoder, so the vectors live in one space and need no alignment).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+DRIFT_FACTOR = "graph_gnn_embedding_drift"
+
+
+def embedding_columns(dim: int) -> list[str]:
+    return [f"e{i}" for i in range(dim)]
+
+
+def panel_from_arrays(date: pd.Timestamp, company_ids: list[str], vectors: np.ndarray) -> pd.DataFrame:
+    """One snapshot's embeddings as a panel slice."""
+    index = pd.MultiIndex.from_arrays([[pd.Timestamp(date)] * len(company_ids), list(company_ids)],
+                                      names=["date", "company_id"])
+    return pd.DataFrame(np.asarray(vectors, dtype=np.float64), index=index,
+                        columns=embedding_columns(np.asarray(vectors).shape[1]))
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cosine similarity of two [N, D] arrays (0 where a row is all zeros)."""
+    num = np.einsum("ij,ij->i", a, b)
+    den = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def embedding_drift(panel: pd.DataFrame) -> pd.Series:
+    """``1 - cos(e_t, e_{t-1})`` per (date, company_id); the first date of each company has none.
+
+    Returns a Series named :data:`DRIFT_FACTOR` indexed like ``panel`` minus each company's first row.
+    """
+    panel = panel.sort_index()
+    values = panel.to_numpy(dtype=np.float64)
+    companies = panel.index.get_level_values("company_id").to_numpy()
+    order = np.lexsort((panel.index.get_level_values("date").to_numpy(), companies))
+    sorted_vals, sorted_companies = values[order], companies[order]
+    same = np.r_[False, sorted_companies[1:] == sorted_companies[:-1]]
+    drift = np.full(len(values), np.nan)
+    drift[1:] = 1.0 - cosine(sorted_vals[1:], sorted_vals[:-1])
+    drift[~same] = np.nan
+    out = pd.Series(np.empty(len(values)), index=panel.index, name=DRIFT_FACTOR)
+    out.iloc[order] = drift
+    return out.dropna().sort_index()
+
+
+def latest_drift(previous: np.ndarray | None, current: np.ndarray) -> np.ndarray:
+    """Drift of one snapshot against the previous one (NaN where there is no previous vector)."""
+    if previous is None:
+        return np.full(len(current), np.nan)
+    return 1.0 - cosine(current, previous)
