@@ -7,6 +7,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from nexus_graph.errors import NexusError, ServerUnavailable
 from nexus_graph.settings import Neo4jSettings, mask
+from nexus_graph.store.catalog import statement
 
 
 def start_hint(settings: Neo4jSettings) -> str:
@@ -45,13 +46,13 @@ def open_driver(settings: Neo4jSettings) -> Driver:
 
 
 def ping(settings: Neo4jSettings) -> bool:
-    """True when an authenticated ``RETURN 1`` succeeds."""
+    """True when an authenticated round trip (``admin/ping``) succeeds."""
     try:
         driver = open_driver(settings)
     except NexusError:
         return False
     try:
-        driver.execute_query("RETURN 1", database_=settings.database)
+        driver.execute_query(statement("admin/ping"), database_=settings.database)
         return True
     except Exception:
         return False

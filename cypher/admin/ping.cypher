@@ -1,0 +1,2 @@
+// Liveness check: an authenticated round trip.
+RETURN 1 AS ok
