@@ -6,12 +6,17 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from nexus_graph.store import Store
+from nexus_graph.errors import NexusError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from nexus_graph.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,9 +41,21 @@ def progress(enabled: bool = True) -> Progress:
     )
 
 
+def parse_date(value: str, option: str) -> pd.Timestamp:
+    """An ISO date (YYYY-MM-DD) from a CLI option, or a clear error naming the option."""
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
+    except (ValueError, TypeError):
+        raise NexusError(f"{option} must be an ISO date YYYY-MM-DD (got {value!r}).") from None
+
+
 @contextmanager
 def open_store() -> Iterator[Store]:
     """The store for the configured database (NEO4J_* variables or the local server)."""
+    from nexus_graph.store import Store
+
     store = Store.connect()
     try:
         yield store

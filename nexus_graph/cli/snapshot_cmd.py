@@ -5,27 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pandas as pd
-import torch
 import typer
 from rich.table import Table
 
-from nexus_graph.cli.common import console, open_store, print_json, progress
+from nexus_graph.cli.common import console, open_store, parse_date, print_json, progress
 from nexus_graph.errors import NexusError
-from nexus_graph.snapshot.as_of import month_ends
-from nexus_graph.snapshot.centrality import centrality_history
-from nexus_graph.snapshot.hetero import build_snapshot, snapshot_counts
-from nexus_graph.store.snapshots import read_edges_as_of, read_graph_tables, write_centralities
 
 ORDER = 40
-
-
-def parse_date(value: str, option: str) -> pd.Timestamp:
-    """An ISO date from a CLI option, or a clear error."""
-    try:
-        return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
-    except (ValueError, TypeError):
-        raise NexusError(f"{option} must be an ISO date YYYY-MM-DD (got {value!r}).") from None
 
 
 def snapshot(
@@ -35,6 +21,11 @@ def snapshot(
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
     """Export the point-in-time graph at --asof: node and edge counts per type, optionally saved."""
+    import torch
+
+    from nexus_graph.snapshot.hetero import build_snapshot, snapshot_counts
+    from nexus_graph.store.snapshots import read_edges_as_of, read_graph_tables
+
     as_of = parse_date(asof, "--asof")
     if via not in ("bulk", "cypher"):
         raise NexusError(f"--via must be 'bulk' or 'cypher' (got {via!r}).")
@@ -70,6 +61,10 @@ def centralities(
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
     """Compute degree, supply PageRank and board interlocks for every month-end; write them to Neo4j."""
+    from nexus_graph.snapshot.as_of import month_ends
+    from nexus_graph.snapshot.centrality import centrality_history
+    from nexus_graph.store.snapshots import read_graph_tables, write_centralities
+
     dates = month_ends(parse_date(start, "--start"), parse_date(end, "--end"))
     if not dates:
         raise NexusError(f"No month-end between --start {start} and --end {end}.")
