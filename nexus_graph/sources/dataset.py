@@ -162,7 +162,8 @@ def read_dataset_with_warnings(path: str | Path) -> ReadResult:
     for spec in schema.NODE_SPECS:
         if spec.table in raws:
             frames[spec.table] = _node_table(raws[spec.table], spec, problems, warnings)
-            if frames[spec.table] is not None:
+            # an empty companies table is reported once, not once per relationship and price row
+            if frames[spec.table] is not None and not (spec.table in NEEDS_ROWS and len(raws[spec.table].frame) == 0):
                 ids[spec.table] = set(frames[spec.table][spec.id_column].dropna())
     for rel in schema.REL_SPECS:
         if rel.table in raws:

@@ -120,8 +120,9 @@ def read_csv_table(name: str, path: Path) -> tuple[RawTable | None, list[str]]:
         skipped.append(number)
         if row_text.strip() == "":
             continue  # a blank line carries no data
+        hint = "an unclosed quote?" if row_text.count('"') % 2 else "a comma too many or too few?"
         problems.append(f"{file} line {number}: {actual} field(s); expected {expected} as in the header "
-                        f"(a comma too many or too few?): {show(row_text)}")
+                        f"({hint}): {show(row_text)}")
     frame = table.to_pandas()
     lines = _line_numbers(len(frame), sorted(skipped))
     return RawTable(name, file, frame, True, lines, header), problems
@@ -142,7 +143,8 @@ def read_parquet_table(name: str, path: Path) -> tuple[RawTable | None, list[str
         table = pq.read_table(path)
         frame = table.to_pandas(date_as_object=False, timestamp_as_object=False, ignore_metadata=True)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError and others for damaged files
-        return None, [f"{file}: not a valid Parquet file ({type(exc).__name__}: {exc}); expected a complete "
+        reason = str(exc).replace(str(path), file)  # the file name is enough; keep messages short and stable
+        return None, [f"{file}: not a valid Parquet file ({type(exc).__name__}: {reason}); expected a complete "
                       "Parquet file (re-export it)"]
     return RawTable(name, file, frame.reset_index(drop=True), False, None, list(frame.columns)), []
 
