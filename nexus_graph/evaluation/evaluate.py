@@ -1,0 +1,188 @@
+"""Evaluate one factor panel against forward returns: IC, statistics, splits, verdict.
+
+Frame contracts (``STYLE.md``): the factor panel is a float ``pd.Series`` named after the factor,
+indexed by ``(date, company_id)`` with ``date`` the month-end snapshot date (datetime64); forward
+returns are a DataFrame on the same index, one column per horizon in trading days (ints); prices are
+the canonical prices frame (``date, company_id, adj_close[, volume]``).
+
+Two steps, so the caller can ask the registry how many tests were run before this one without
+knowing this run's id in advance: :func:`prepare` (returns + fingerprints) then :func:`evaluate`.
+Pure: no connection, no configuration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nexus_graph.errors import NexusError
+from nexus_graph.evaluation import regimes, stats
+from nexus_graph.evaluation.decision import Decision, decide
+from nexus_graph.evaluation.ic import aligned, cross_section_sizes, information_coefficient
+from nexus_graph.evaluation.returns import DEFAULT_HORIZONS, forward_returns
+
+METHOD = "spearman-ic/ewc-v1"  # changes when the statistics change, so old runs stay distinct tests
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A factor panel and its forward returns on the universe, with their fingerprints."""
+
+    name: str
+    model_version: str | None
+    factor: pd.Series
+    returns: pd.DataFrame
+    market: pd.Series
+    horizons: tuple[int, ...]
+    data_fingerprint: str
+    run_id: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one evaluation produced (see :func:`summary` for its JSON form)."""
+
+    inputs: Inputs
+    ic: pd.DataFrame  # date x horizon
+    sizes: pd.DataFrame  # date x horizon, companies with both values
+    table: pd.DataFrame  # one row per horizon, stats.summary_table columns
+    splits: pd.DataFrame | None  # regimes.regime_splits, when any |t| > 1.5
+    decision: Decision
+    m: int
+    prior_tests: int
+
+
+def _hash_frame(digest: Any, frame: pd.DataFrame) -> None:
+    """Feed a (date, company_id)-indexed float frame into ``digest``, byte-for-byte canonical."""
+    frame = frame.sort_index()
+    digest.update(repr([str(c) for c in frame.columns]).encode())
+    dates = frame.index.get_level_values("date").to_numpy("datetime64[ns]").astype("<i8")
+    digest.update(dates.tobytes())
+    digest.update("\x1f".join(map(str, frame.index.get_level_values("company_id"))).encode())
+    values = frame.to_numpy(dtype="<f8", na_value=np.nan)
+    values = np.where(np.isnan(values), np.nan, values)  # one NaN bit pattern
+    digest.update(np.ascontiguousarray(values).tobytes())
+
+
+def data_fingerprint(factor: pd.Series, returns: pd.DataFrame) -> str:
+    """sha256 of the factor panel and the forward returns (index, columns and values)."""
+    digest = hashlib.sha256()
+    _hash_frame(digest, factor.to_frame("factor"))
+    _hash_frame(digest, returns)
+    return digest.hexdigest()
+
+
+def prepare(
+    factor: pd.Series,
+    prices: pd.DataFrame,
+    universe: Collection[str] | None = None,
+    horizons: Sequence[int] = DEFAULT_HORIZONS,
+    model_version: str | None = None,
+    name: str | None = None,
+) -> Inputs:
+    """Forward returns at the factor's snapshot dates, restricted to ``universe``, and fingerprints.
+
+    ``factor`` follows the factor-panel contract; ``prices`` the canonical prices frame.
+    """
+    name = name or (str(factor.name) if factor.name is not None else "")
+    if not name:
+        raise NexusError("The factor panel has no name; name the Series after the factor.")
+    horizons = tuple(int(h) for h in horizons)
+    dates = factor.index.get_level_values("date").unique()
+    market_horizons = tuple(sorted({*horizons, regimes.MARKET_HORIZON}))
+    all_returns = forward_returns(prices, dates, market_horizons)
+    if universe is not None:
+        keep = all_returns.index.get_level_values("company_id").isin(list(universe))
+        all_returns = all_returns.loc[keep]
+    returns = all_returns[list(horizons)]
+    frame = aligned(factor, returns, universe)
+    if frame.empty:
+        raise NexusError(
+            f"Factor {name!r} and the prices share no (date, company) rows in the universe: factor dates "
+            f"{dates.min().date()}..{dates.max().date()}; check that prices are loaded for these companies."
+        )
+    fingerprint = data_fingerprint(frame["factor"], frame[list(horizons)])
+    run = hashlib.sha256(f"{name}|{model_version or ''}|{horizons}|{METHOD}|{fingerprint}".encode()).hexdigest()
+    return Inputs(name, model_version, frame["factor"].rename(name), frame[list(horizons)],
+                  regimes.market_months(all_returns[regimes.MARKET_HORIZON]), horizons, fingerprint, run[:32])
+
+
+def evaluate(inputs: Inputs, prior_tests: int = 0) -> Evaluation:
+    """IC per date and horizon, per-horizon statistics, splits and the verdict.
+
+    ``prior_tests`` is the number of tests already in the registry (other runs); M, the size of the
+    multiple-testing family, is ``max(400, prior_tests + tests of this run)``.
+    """
+    ic = information_coefficient(inputs.factor, inputs.returns)
+    sizes = cross_section_sizes(inputs.factor, inputs.returns)
+    tested = int((ic.notna().sum() >= stats.MIN_DATES).sum())
+    m = max(stats.DEFAULT_TESTS, int(prior_tests) + tested)
+    table = stats.summary_table(ic, sizes, m)
+    splits = regimes.regime_splits(ic, inputs.market) if regimes.splits_wanted(table) else None
+    return Evaluation(inputs, ic, sizes, table, splits, decide(table), m, int(prior_tests))
+
+
+def evaluate_factor(
+    factor: pd.Series,
+    prices: pd.DataFrame,
+    universe: Collection[str] | None = None,
+    horizons: Sequence[int] = DEFAULT_HORIZONS,
+    model_version: str | None = None,
+    prior_tests: int = 0,
+) -> Evaluation:
+    """:func:`prepare` then :func:`evaluate` in one call."""
+    return evaluate(prepare(factor, prices, universe, horizons, model_version), prior_tests)
+
+
+_CAMEL = {
+    "n": "n", "mean_ic": "meanIc", "ic_std": "icStd", "t": "t", "p": "p", "nw_t": "nwT", "nw_lags": "nwLags",
+    "robust_t": "robustT", "robust_p": "robustP", "robust_dof": "robustDof", "hlz_bar": "hlzBar",
+    "robust_bar": "robustBar", "passes": "passes", "avg_names": "avgNames", "holm_p": "holmP", "bhy_p": "bhyP",
+    "m": "m",
+}
+
+
+def registry_tests(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """One flat camelCase dict per horizon with data, for ``store.registry.record_run``."""
+    tests = []
+    first, last = evaluation.ic.index.min(), evaluation.ic.index.max()
+    for h, row in evaluation.table.iterrows():
+        if row["n"] < stats.MIN_DATES:
+            continue
+        test: dict[str, Any] = {"horizon": int(h), "method": METHOD, "firstDate": first, "lastDate": last}
+        for key, prop in _CAMEL.items():
+            value = row[key]
+            test[prop] = bool(value) if key == "passes" else (int(value) if key in ("n", "nw_lags", "robust_dof", "m")
+                                                               else float(value))
+        tests.append(test)
+    return tests
+
+
+def summary(evaluation: Evaluation) -> dict[str, Any]:
+    """The evaluation as plain data: verdict, reasons, per-horizon rows, splits and the IC frame."""
+    inputs = evaluation.inputs
+    table = evaluation.table.reset_index()
+    return {
+        "factor": inputs.name,
+        "model_version": inputs.model_version,
+        "run_id": inputs.run_id,
+        "data_fingerprint": inputs.data_fingerprint,
+        "method": METHOD,
+        "verdict": evaluation.decision.verdict,
+        "status": evaluation.decision.status,
+        "tier": evaluation.decision.tier,
+        "reasons": list(evaluation.decision.reasons),
+        "m": evaluation.m,
+        "prior_tests": evaluation.prior_tests,
+        "dates": int(evaluation.ic.shape[0]),
+        "first_date": evaluation.ic.index.min(),
+        "last_date": evaluation.ic.index.max(),
+        "horizons": table.to_dict(orient="records"),
+        "splits": None if evaluation.splits is None else evaluation.splits.to_dict(orient="records"),
+        "ic": evaluation.ic,
+    }

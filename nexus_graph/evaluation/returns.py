@@ -1,0 +1,107 @@
+"""Forward returns at snapshot dates, per the time conventions of DESIGN §4.
+
+The price on a snapshot date is the close of the last trading day on or before it. The return at
+horizon ``h`` is the close ``h`` trading days later divided by that close, minus one; a date
+without ``h`` later trading days has no return at ``h``. Trading days are the dates present in
+the prices frame (``spec/dataset.md``), shared by every company: a company without a close on the
+start or the end day has no return for that date (nothing is filled forward, so a stale price
+never stands in for a missing one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from nexus_graph.errors import NexusError
+
+DEFAULT_HORIZONS: tuple[int, ...] = (21, 63, 126)
+INDEX_NAMES = ("date", "company_id")
+
+
+def close_matrix(prices: pd.DataFrame) -> pd.DataFrame:
+    """Adjusted closes as a (trading day x company) matrix, NaN where a company has no close.
+
+    ``prices`` is the canonical prices frame: ``date`` (datetime64), ``company_id``, ``adj_close``.
+    """
+    missing = {"date", "company_id", "adj_close"} - set(prices.columns)
+    if missing:
+        raise NexusError(
+            f"The prices frame lacks column(s) {sorted(missing)} (got {list(prices.columns)}); "
+            "expected the canonical prices frame: date, company_id, adj_close[, volume]."
+        )
+    frame = prices[["date", "company_id", "adj_close"]].copy()
+    frame["date"] = pd.to_datetime(frame["date"])
+    if frame.duplicated(["date", "company_id"]).any():
+        dup = frame.loc[frame.duplicated(["date", "company_id"], keep=False)].iloc[0]
+        raise NexusError(
+            f"Duplicate price for company {dup['company_id']!r} on {dup['date'].date()}; "
+            "one close per (date, company_id) is expected -- validate the dataset first."
+        )
+    wide = frame.pivot(index="date", columns="company_id", values="adj_close").sort_index()
+    return wide.astype(float)
+
+
+def snapshot_positions(trading_days: pd.DatetimeIndex, dates: Iterable[pd.Timestamp]) -> np.ndarray:
+    """Row of the last trading day on or before each date (-1 when the date precedes every price)."""
+    stamps = pd.DatetimeIndex(pd.to_datetime(list(dates)))
+    return trading_days.searchsorted(stamps, side="right") - 1
+
+
+def forward_returns(
+    prices: pd.DataFrame,
+    dates: Iterable[pd.Timestamp | str],
+    horizons: Sequence[int] = DEFAULT_HORIZONS,
+) -> pd.DataFrame:
+    """Simple forward returns from each snapshot date at each horizon (trading days).
+
+    Parameters
+    ----------
+    prices
+        Canonical prices frame: ``date`` (datetime64), ``company_id``, ``adj_close`` (> 0).
+    dates
+        Snapshot dates (calendar month-ends in the pipeline; any dates work).
+    horizons
+        Positive horizons in trading days.
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by ``(date, company_id)`` -- ``date`` the snapshot date as given (datetime64), not
+        the trading day used -- one float column per horizon (named by the int horizon). A row for
+        every snapshot date and every company with a close on that date's trading day; NaN where
+        there are not ``h`` later trading days or the later close is missing.
+    """
+    horizons = [int(h) for h in horizons]
+    if not horizons or min(horizons) < 1:
+        raise NexusError(f"Horizons must be positive numbers of trading days (got {horizons}).")
+    wide = close_matrix(prices)
+    closes = wide.to_numpy()
+    days = pd.DatetimeIndex(wide.index)
+    snapshots = pd.DatetimeIndex(pd.to_datetime(list(dates))).astype("datetime64[ns]").unique().sort_values()
+    positions = snapshot_positions(days, snapshots)
+    keep = positions >= 0
+    snapshots, positions = snapshots[keep], positions[keep]
+    companies = wide.columns.to_numpy()
+
+    start = closes[positions]  # (snapshot, company)
+    columns: dict[int, np.ndarray] = {}
+    for h in horizons:
+        ahead = positions + h
+        later = np.full_like(start, np.nan)
+        inside = ahead < len(days)
+        later[inside] = closes[ahead[inside]]
+        columns[h] = later / start - 1.0
+
+    index = pd.MultiIndex.from_product([snapshots, companies], names=list(INDEX_NAMES))
+    out = pd.DataFrame({h: values.reshape(-1) for h, values in columns.items()}, index=index)
+    # Rows without a start close carry no information at any horizon.
+    return out.loc[np.isfinite(start.reshape(-1))]
+
+
+def dates_with_return(returns: pd.DataFrame) -> pd.Series:
+    """Number of snapshot dates with at least one return, per horizon column."""
+    present = returns.notna().groupby(level="date").any()
+    return present.sum()

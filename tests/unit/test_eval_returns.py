@@ -1,0 +1,71 @@
+"""Forward returns per DESIGN §4: close on or before the snapshot, h trading days later, none past the end."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nexus_graph.errors import NexusError
+from nexus_graph.evaluation.returns import dates_with_return, forward_returns
+
+DEMO_SNAPSHOTS = pd.date_range("2021-06-30", "2026-03-31", freq="ME")
+
+
+def business_day_prices(end: str = "2026-04-24", names: int = 3, seed: int = 0) -> pd.DataFrame:
+    """Random-walk closes on a business-day calendar, canonical prices frame."""
+    days = pd.bdate_range("2021-06-01", end)
+    rng = np.random.default_rng(seed)
+    closes = np.exp(np.cumsum(rng.normal(0, 0.02, (len(days), names)), axis=0)) * 100
+    ids = [f"C{i}" for i in range(names)]
+    return pd.DataFrame({"date": np.repeat(days.to_numpy(), names), "company_id": np.tile(ids, len(days)),
+                         "adj_close": closes.reshape(-1)})
+
+
+def test_demo_calendar_gives_57_55_52_dates() -> None:
+    returns = forward_returns(business_day_prices(), DEMO_SNAPSHOTS)
+    assert len(DEMO_SNAPSHOTS) == 58
+    assert dates_with_return(returns).to_dict() == {21: 57, 63: 55, 126: 52}
+
+
+def test_return_is_close_h_trading_days_after_the_last_close_on_or_before_the_date() -> None:
+    prices = business_day_prices()
+    wide = prices.pivot(index="date", columns="company_id", values="adj_close")
+    snapshot = pd.Timestamp("2022-07-31")  # a Sunday: the close is Friday 2022-07-29
+    start_row = wide.index.get_loc(pd.Timestamp("2022-07-29"))
+    returns = forward_returns(prices, [snapshot], horizons=(1, 21))
+    for company in wide.columns:
+        start = wide.iloc[start_row][company]
+        for h in (1, 21):
+            expected = wide.iloc[start_row + h][company] / start - 1
+            assert returns.loc[(snapshot, company), h] == pytest.approx(expected, rel=1e-15)
+
+
+def test_a_return_needs_exactly_h_later_prices() -> None:
+    prices = business_day_prices(end="2026-04-24")
+    days = pd.DatetimeIndex(sorted(prices["date"].unique()))
+    last_ok, first_missing = days[-22], days[-21]  # 21 later prices exist for the first, 20 for the second
+    returns = forward_returns(prices, [last_ok, first_missing], horizons=(21,))
+    assert returns.xs(last_ok, level="date")[21].notna().all()
+    assert returns.xs(first_missing, level="date")[21].isna().all()
+
+
+def test_index_contract_and_missing_start_close() -> None:
+    prices = business_day_prices()
+    late = prices[~((prices["company_id"] == "C2") & (prices["date"] < "2023-01-01"))]  # C2 lists in 2023
+    returns = forward_returns(late, ["2021-01-31", "2022-06-30", "2023-06-30"])
+    assert list(returns.index.names) == ["date", "company_id"]
+    assert list(returns.columns) == [21, 63, 126]
+    assert returns.index.get_level_values("date").dtype == "datetime64[ns]"
+    # before the first price: no row at all; C2 before its listing: no row
+    assert pd.Timestamp("2021-01-31") not in returns.index.get_level_values("date")
+    assert ("C2" not in returns.xs(pd.Timestamp("2022-06-30"), level="date").index)
+    assert "C2" in returns.xs(pd.Timestamp("2023-06-30"), level="date").index
+
+
+def test_bad_horizons_and_duplicate_prices_are_refused() -> None:
+    prices = business_day_prices()
+    with pytest.raises(NexusError, match="positive numbers of trading days"):
+        forward_returns(prices, DEMO_SNAPSHOTS, horizons=(0, 21))
+    with pytest.raises(NexusError, match="Duplicate price for company 'C0'"):
+        forward_returns(pd.concat([prices, prices.iloc[[0]]]), DEMO_SNAPSHOTS)
