@@ -1,0 +1,183 @@
+"""The factor store: factor panels written back to Neo4j and read as (date, company) panels.
+
+Graph model: ``(:Company)-[:HAS_FACTOR]->(:FactorValue {factor, modelVersion, date, companyId,
+value})``, unique on (factor, modelVersion, date, companyId) (``cypher/schema/factor_value_key``).
+A factor that does not come from a model (e.g. a centrality change) is stored with
+``modelVersion = ''`` -- a uniqueness constraint ignores nodes with a null key property, so null
+would let duplicates in -- and is read back as model version ``None``.
+
+Writes are upserts, one transaction per snapshot date, so a reader never sees half a month and a
+re-run converges to the same rows; within one (factor, model version, date) the stored rows are
+exactly the panel's non-missing values (rows of companies no longer in the panel are removed).
+Other model versions and other factors are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from nexus_graph import schema
+from nexus_graph.errors import NexusError
+from nexus_graph.store.neo4j_store import Store, Tx
+
+NO_MODEL = ""  # stored modelVersion of model-free factors
+
+
+def stored_version(model_version: str | None) -> str:
+    """The ``modelVersion`` property for a model version (None -> '')."""
+    return NO_MODEL if model_version is None else str(model_version)
+
+
+def _check_panel(panel: pd.Series, factor: str) -> pd.Series:
+    """The panel's finite values, validated against the frame contract."""
+    if not isinstance(panel, pd.Series) or list(panel.index.names) != ["date", "company_id"]:
+        names = list(getattr(getattr(panel, "index", None), "names", []) or [])
+        raise NexusError(
+            f"A factor panel must be a pd.Series indexed by (date, company_id) (got {type(panel).__name__} "
+            f"with index names {names}); build it with the frame contract of nexus_graph.evaluation."
+        )
+    if not factor or not factor.strip():
+        raise NexusError("The factor name is empty; pass the name the panel is stored under.")
+    values = pd.to_numeric(panel, errors="coerce").astype(float)
+    if panel.index.duplicated().any():
+        first = panel.index[panel.index.duplicated()][0]
+        raise NexusError(f"Factor {factor!r} has more than one value for {first}; one per (date, company_id).")
+    return values[np.isfinite(values.to_numpy())]
+
+
+def write_factor_panel(
+    store: Store,
+    panel: pd.Series,
+    factor: str,
+    model_version: str | None,
+    on_date: Callable[[int], None] | None = None,
+) -> int:
+    """Upsert a factor panel, one transaction per snapshot date; returns the rows written.
+
+    Parameters
+    ----------
+    store
+        The Neo4j store.
+    panel
+        Float Series indexed by ``(date, company_id)``, ``date`` the snapshot date (datetime64).
+        NaN values are not stored (no value that month).
+    factor
+        Factor name, e.g. ``graph_gnn_embedding_drift``.
+    model_version
+        Model version the factor was computed with; ``None`` for model-free factors.
+    on_date
+        Called with the rows of each date once it is committed (progress bars).
+
+    Every company must exist as ``(:Company)``; otherwise nothing is written.
+    """
+    values = _check_panel(panel, factor)
+    version = stored_version(model_version)
+    companies = sorted(set(values.index.get_level_values("company_id").astype(str)))
+    known = {row["company_id"] for row in store.records("factors/known_companies", ids=companies)}
+    missing = [c for c in companies if c not in known]
+    if missing:
+        raise NexusError(
+            f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
+            f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
+        )
+    total = 0
+    for date, day in values.groupby(level="date", sort=True):
+        ids = day.index.get_level_values("company_id").astype(str).tolist()
+        rows = [{"company_id": c, "value": float(v)} for c, v in zip(ids, day.to_numpy(), strict=True)]
+
+        def work(tx: Tx, rows: list[dict] = rows, date: pd.Timestamp = date, ids: list[str] = ids) -> int:
+            written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date)
+            if written[0]["written"] != len(rows):
+                raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
+            tx.run("factors/prune_date", factor=factor, model_version=version, date=date, company_ids=ids)
+            return len(rows)
+
+        done = store.transaction(work)
+        total += done
+        if on_date:
+            on_date(done)
+    return total
+
+
+def factor_series(store: Store) -> pd.DataFrame:
+    """Every stored (factor, model_version) with ``rows``, ``dates``, ``first_date``, ``last_date``.
+
+    ``model_version`` is None for model-free factors.
+    """
+    columns = ["factor", "model_version", "rows", "dates", "first_date", "last_date"]
+    frame = store.frame("factors/series", columns=columns)
+    # object dtype: a string column would turn None into NaN
+    versions = [None if v == NO_MODEL else v for v in frame["model_version"]]
+    frame["model_version"] = pd.Series(versions, index=frame.index, dtype=object)
+    return frame
+
+
+def factor_names(store: Store) -> list[str]:
+    """Names of the stored factors, sorted."""
+    return sorted(set(factor_series(store)["factor"]))
+
+
+def factor_versions(store: Store, factor: str) -> list[str | None]:
+    """Model versions a factor is stored under (None = model-free)."""
+    series = factor_series(store)
+    return list(series.loc[series["factor"] == factor, "model_version"])
+
+
+def resolve_model_version(store: Store, factor: str, model_version: str | None = None) -> str | None:
+    """The model version to read: ``model_version`` when given, else the only one stored (None = model-free).
+
+    Raises when the factor is not stored at all, or is stored under several versions and none was named.
+    """
+    if model_version is not None:
+        return model_version
+    versions = factor_versions(store, factor)
+    if not versions:
+        known = factor_names(store)
+        raise NexusError(
+            f"No values of factor {factor!r} in Neo4j. Stored factors: {known or 'none'}; "
+            "compute and write the factor first (e.g. `nexus-graph backfill`)."
+        )
+    if len(versions) > 1:
+        shown = ["(none)" if v is None else v for v in versions]
+        raise NexusError(f"Factor {factor!r} is stored under model versions {shown}; pick one with --model-version.")
+    return versions[0]
+
+
+def factor_panel(store: Store, factor: str, model_version: str | None = None) -> pd.Series:
+    """One stored factor panel.
+
+    Parameters
+    ----------
+    factor
+        Factor name.
+    model_version
+        The model version to read. ``None`` reads the only version the factor is stored under
+        (model-free included) and fails when there are several (:func:`resolve_model_version`).
+
+    Returns
+    -------
+    pd.Series
+        Named ``factor``, float values, indexed by ``(date, company_id)`` (date = snapshot date,
+        datetime64[ns]), sorted.
+    """
+    model_version = resolve_model_version(store, factor, model_version)
+    rows = store.frame("factors/panel", columns=["date", "company_id", "value"], factor=factor,
+                       model_version=stored_version(model_version))
+    if rows.empty:
+        shown = factor_versions(store, factor)
+        raise NexusError(
+            f"No values of factor {factor!r} for model version {model_version!r}; "
+            f"it is stored under {['(none)' if v is None else v for v in shown] or 'no version'}."
+        )
+    rows["date"] = pd.to_datetime(rows["date"]).astype("datetime64[ns]")
+    index = pd.MultiIndex.from_frame(rows[["date", "company_id"]])
+    return pd.Series(rows["value"].astype(float).to_numpy(), index=index, name=factor)
+
+
+def equity_universe(store: Store) -> list[str]:
+    """Ids of the ``equity`` companies (the IC cross-section), sorted."""
+    kind = schema.COMPANY_KINDS[0]
+    return [row["company_id"] for row in store.records("factors/companies_of_kind", kind=kind)]

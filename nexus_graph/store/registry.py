@@ -1,0 +1,153 @@
+"""The signal registry in Neo4j: every verdict and every test, rejected ones included.
+
+Graph model: ``(:Signal {name, type, tier, status, verdict, reasons, modelVersion, lastRunId,
+everRejected, createdAt})-[:HAS_TEST]->(:SignalTest {signal, runId, horizon, testedAt,
+dataFingerprint, modelVersion, status, verdict, <figures>})``. A *run* is one evaluation of one
+factor panel against one set of forward returns; its id is a fingerprint of that data and the
+method, so registering the same run twice MERGEs onto the same nodes (``SignalTest`` is unique on
+(signal, runId, horizon)) and ``testedAt`` keeps the first time. Every ``SignalTest`` is a test
+in the multiple-testing family: :func:`count_tests` gives the M of the Holm / BHY adjustment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from nexus_graph.errors import NexusError
+from nexus_graph.store.neo4j_store import Store, Tx, from_value
+
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class SignalState:
+    """What the registry knew about a signal before a registration."""
+
+    known: bool
+    status: str | None
+    tests: int  # tests recorded for this signal (all runs)
+    run_tests: int  # of which belong to the run being registered
+    rejected_runs: int
+    last_rejected_at: dt.datetime | None
+    ever_rejected: bool
+
+    @property
+    def previously_rejected(self) -> bool:
+        return self.ever_rejected or self.rejected_runs > 0 or self.status == REJECTED
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The outcome of :func:`record_run`."""
+
+    name: str
+    run_id: str
+    tests_written: int
+    tests_new: int  # 0 when this run was registered before
+    before: SignalState
+    warning: str | None  # set when the signal had been rejected before
+
+
+def _state(row: dict[str, Any]) -> SignalState:
+    return SignalState(
+        known=bool(row["known"]),
+        status=row["status"],
+        tests=int(row["tests"]),
+        run_tests=int(row["run_tests"]),
+        rejected_runs=int(row["rejected_runs"]),
+        last_rejected_at=row["last_rejected_at"],
+        ever_rejected=bool(row["ever_rejected"]),
+    )
+
+
+def signal_state(store: Store, name: str, run_id: str | None = None) -> SignalState:
+    """The registry's record of ``name`` (``known`` False when never registered)."""
+    return _state(store.records("registry/signal_state", signal=name, run_id=run_id)[0])
+
+
+def rejection_warning(name: str, state: SignalState) -> str | None:
+    """The warning shown when a previously rejected signal is tested again (None otherwise)."""
+    if not state.previously_rejected:
+        return None
+    when = f", last on {state.last_rejected_at:%Y-%m-%d}" if state.last_rejected_at else ""
+    runs = max(state.rejected_runs, 1)
+    return (
+        f"Signal {name!r} was REJECTED before ({runs} rejected run(s){when}). Testing it again is one more "
+        "trial: it counts in M, and a pass after a reject deserves suspicion, not celebration."
+    )
+
+
+def record_run(
+    store: Store,
+    name: str,
+    *,
+    run_id: str,
+    data_fingerprint: str,
+    status: str,
+    verdict: str,
+    tier: int,
+    reasons: list[str],
+    tests: list[dict[str, Any]],
+    model_version: str | None = None,
+    signal_type: str = "factor",
+) -> Registration:
+    """Record one evaluation run of signal ``name`` in one transaction, idempotently.
+
+    ``tests`` holds one flat dict per horizon (camelCase keys, ``horizon`` an int, scalar values).
+    The signal's ``status``/``verdict``/``tier`` become those of this run.
+    """
+    if not tests:
+        raise NexusError(f"Nothing to register for signal {name!r}: the run has no tests (no horizon had data).")
+
+    def work(tx: Tx) -> Registration:
+        before = _state(tx.run("registry/signal_state", signal=name, run_id=run_id)[0])
+        tx.run("registry/merge_signal", signal=name, type=signal_type, tier=int(tier), status=status,
+               verdict=verdict, reasons=list(reasons), model_version=model_version, run_id=run_id)
+        written = tx.run("registry/merge_tests", signal=name, run_id=run_id, tests=tests, status=status,
+                         verdict=verdict, data_fingerprint=data_fingerprint, model_version=model_version)
+        count = int(written[0]["tests"])
+        return Registration(name, run_id, count, count - before.run_tests, before, rejection_warning(name, before))
+
+    return store.transaction(work)
+
+
+def count_tests(store: Store, exclude_run: str | None = None) -> int:
+    """Tests recorded in the registry (all signals, runs and horizons), optionally without one run."""
+    return int(store.records("registry/count_tests", exclude_run=exclude_run)[0]["tests"])
+
+
+def list_signals(store: Store) -> pd.DataFrame:
+    """One row per signal: name, type, tier, status, verdict, model_version, ever_rejected, runs, tests,
+    last_tested_at (datetime, NaT when never tested)."""
+    columns = ["name", "type", "tier", "status", "verdict", "model_version", "ever_rejected", "runs", "tests",
+               "last_tested_at"]
+    rows = store.records("registry/list")
+    # object columns keep None as None (a string column would turn it into NaN)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    frame[["runs", "tests"]] = frame[["runs", "tests"]].astype(int)
+    frame["last_tested_at"] = pd.to_datetime(frame["last_tested_at"], utc=True)
+    return frame
+
+
+def _plain(value: Any) -> Any:
+    """Driver values inside maps as plain Python (lists too)."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return from_value(value)
+
+
+def signal_detail(store: Store, name: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """One signal's properties and its tests (one row per run and horizon, oldest first)."""
+    rows = store.records("registry/signal", signal=name)
+    if not rows:
+        known = list_signals(store)["name"].tolist()
+        raise NexusError(f"No signal {name!r} in the registry. Registered: {known or 'none'}; "
+                         "run `nexus-graph evaluate FACTOR` to register one.")
+    signal = {k: _plain(v) for k, v in rows[0]["signal"].items()}
+    records = store.records("registry/tests", signal=name)
+    tests = pd.DataFrame([{k: _plain(v) for k, v in r["test"].items()} for r in records])
+    return signal, tests
