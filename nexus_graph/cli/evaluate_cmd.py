@@ -1,0 +1,170 @@
+"""``nexus-graph evaluate FACTOR``: IC, robust t, HLZ bar and the verdict of one stored factor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich import box
+from rich.table import Table
+
+from nexus_graph import settings
+from nexus_graph.cli.common import console, err_console, open_store, print_json, progress
+from nexus_graph.errors import NexusError
+
+if TYPE_CHECKING:
+    from nexus_graph.evaluation.evaluate import Evaluation
+
+ORDER = 70
+DEFAULT_HORIZONS = "21,63,126"  # = nexus_graph.evaluation.returns.DEFAULT_HORIZONS (not imported: scipy is slow)
+
+
+def parse_horizons(text: str) -> tuple[int, ...]:
+    """``"21,63,126"`` -> (21, 63, 126); positive, distinct, sorted."""
+    try:
+        values = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise NexusError(
+            f"--horizons must be comma-separated trading-day counts like 21,63,126 (got {text!r})."
+        ) from None
+    if not values or values[0] < 1:
+        raise NexusError(f"--horizons must be positive trading-day counts like 21,63,126 (got {text!r}).")
+    return tuple(values)
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON: NaN -> None, timestamps -> ISO dates, frames -> {index, columns, data}."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return {"index": [jsonable(i) for i in value.index], "columns": [jsonable(c) for c in value.columns],
+                "data": [[jsonable(v) for v in row] for row in value.to_numpy(dtype=object).tolist()]}
+    if isinstance(value, dt.datetime):  # pd.Timestamp included; dates stay dates, instants keep their time
+        if pd.isna(value):
+            return None
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp.tzinfo is None and stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _num(value: float, spec: str) -> str:
+    return "–" if value is None or not np.isfinite(value) else format(value, spec)
+
+
+TERMINAL_COLUMNS = ("h", "N", "mean IC", "t", "NW t", "rob t", "df", "HLZ bar", "rob bar", "BHY p", "")
+
+
+def horizon_table(evaluation: Evaluation) -> Table:
+    """The per-horizon table for the terminal (the report and --json carry every column)."""
+    inputs = evaluation.inputs
+    title = f"{inputs.name}" + (f" (model {inputs.model_version})" if inputs.model_version else "")
+    table = Table(title=f"IC evaluation: {title}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True, show_edge=False)
+    for column in TERMINAL_COLUMNS:
+        table.add_column(column, justify="left" if column in ("h", "") else "right", no_wrap=True)
+    for h, r in evaluation.table.iterrows():
+        table.add_row(f"{h} d", str(int(r["n"])), _num(r["mean_ic"], "+.4f"), _num(r["t"], "+.2f"),
+                      _num(r["nw_t"], "+.2f"), _num(r["robust_t"], "+.2f"), str(int(r["robust_dof"])),
+                      _num(r["hlz_bar"], ".3f"), _num(r["robust_bar"], ".2f"), _num(r["bhy_p"], ".2g"),
+                      "[green]pass[/]" if r["passes"] else "[red]fail[/]")
+    return table
+
+
+def print_evaluation(evaluation: Evaluation, warning: str | None, registered: str, files: list[Path]) -> None:
+    """The per-horizon table, verdict and reasons, with rich."""
+    console.print(horizon_table(evaluation))
+    avg = evaluation.table["avg_names"].mean()
+    first, last = evaluation.ic.index.min(), evaluation.ic.index.max()
+    console.print(f"{evaluation.ic.shape[0]} dates {first:%Y-%m-%d}..{last:%Y-%m-%d}, "
+                  f"average cross-section {avg:.1f} equities, M = {evaluation.m} tests.")
+    colour = {"NULL": "red", "CANDIDATE": "yellow", "ALPHA": "green"}[evaluation.decision.verdict]
+    console.print(f"Verdict: [bold {colour}]{evaluation.decision.verdict}[/] (status {evaluation.decision.status})")
+    for reason in evaluation.decision.reasons:
+        console.print(f"  - {reason}", highlight=False)
+    if evaluation.splits is not None:
+        console.print("Sub-windows (|t| > 1.5 somewhere): see the report for the half / market-regime table.")
+    if warning:
+        err_console.print(f"Warning: {warning}", style="bold yellow", highlight=False)
+    console.print(registered, highlight=False)
+    for path in files:
+        console.print(f"  wrote {path}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("evaluate")
+    def evaluate_command(
+        factor: str = typer.Argument(..., help="Factor name as stored in Neo4j, e.g. graph_gnn_embedding_drift."),
+        model_version: str = typer.Option(None, "--model-version", help="Model version of the factor (default: "
+                                          "the only one stored)."),
+        horizons: str = typer.Option(DEFAULT_HORIZONS, "--horizons",
+                                     help="Forward-return horizons in trading days, comma-separated."),
+        report_dir: Path = typer.Option(None, "--report-dir", help="Folder for the Markdown report and PNG plots "
+                                        "(default: reports/evaluate in the project)."),
+        prices_path: Path = typer.Option(None, "--prices", help="Prices Parquet file (default: the loaded prices)."),
+        no_register: bool = typer.Option(False, "--no-register", help="Do not record the run in the signal registry."),
+        json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of the table."),
+    ) -> None:
+        """Evaluate a stored factor against forward returns: Spearman IC per month-end, t, Newey-West t,
+        overlap-robust t, Harvey-Liu-Zhu bar, Holm/BHY p, verdict; registers the run and writes a report."""
+        # imported here so `nexus-graph --help` does not pay for scipy / statsmodels / matplotlib
+        from nexus_graph.evaluation.evaluate import evaluate, prepare, registry_tests, summary
+        from nexus_graph.evaluation.report import write_report
+        from nexus_graph.sources.prices import load_prices
+        from nexus_graph.store.factors import equity_universe, factor_panel, resolve_model_version
+        from nexus_graph.store.registry import count_tests, record_run, rejection_warning, signal_state
+
+        wanted = parse_horizons(horizons)
+        out_dir = report_dir or settings.project_root() / "reports" / "evaluate"
+        with progress(not json_out) as bar, open_store() as store:
+            task = bar.add_task("evaluate", total=5, status="reading the factor")
+            model_version = resolve_model_version(store, factor, model_version)
+            panel = factor_panel(store, factor, model_version)
+            universe = equity_universe(store)
+            if not universe:
+                raise NexusError("No (:Company {kind: 'equity'}) in Neo4j: load a dataset first (`nexus-graph load`).")
+            bar.update(task, advance=1, status="loading prices")
+            prices = load_prices(prices_path)
+            bar.update(task, advance=1, status="forward returns")
+            inputs = prepare(panel, prices, universe, wanted, model_version=model_version, name=factor)
+            prior = count_tests(store, exclude_run=inputs.run_id)
+            bar.update(task, advance=1, status="statistics")
+            evaluation = evaluate(inputs, prior)
+            bar.update(task, advance=1, status="registry")
+            if no_register:
+                before = signal_state(store, factor, inputs.run_id)
+                warning = rejection_warning(factor, before)
+                registration: dict[str, Any] = {"registered": False}
+                note = "Not registered (--no-register)."
+            else:
+                decision = evaluation.decision
+                done = record_run(store, factor, run_id=inputs.run_id, data_fingerprint=inputs.data_fingerprint,
+                                  status=decision.status, verdict=decision.verdict, tier=decision.tier,
+                                  reasons=decision.reasons, tests=registry_tests(evaluation),
+                                  model_version=model_version)
+                warning = done.warning
+                registration = {"registered": True, "tests_written": done.tests_written, "tests_new": done.tests_new}
+                note = (f"Registered signal {factor!r}: {done.tests_new} new test(s)"
+                        + (" (this run was already recorded; nothing changed)." if done.tests_new == 0 else "."))
+            bar.update(task, advance=1, status="report")
+            files = write_report(evaluation, out_dir, warning)
+            bar.update(task, status="done")
+        if json_out:
+            payload = summary(evaluation)
+            payload.update(previously_rejected=warning is not None, warning=warning, registration=registration,
+                           report_files=[str(p) for p in files])
+            print_json(jsonable(payload))
+            return
+        print_evaluation(evaluation, warning, note, files)
