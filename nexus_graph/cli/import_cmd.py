@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
-from nexus_graph.cli.common import console, print_json, progress
+from nexus_graph.cli.common import console, parse_date, print_json, progress
 from nexus_graph.errors import NexusError
-from nexus_graph.sources.imports import write_frame, write_frames
-from nexus_graph.sources.imports.apple import DEFAULT_MAPPING, import_apple_suppliers
-from nexus_graph.sources.imports.form4 import import_form4
-from nexus_graph.sources.imports.real_dataset import PRICE_FOLDERS, build_real_import, dataset_readme, summary
-from nexus_graph.sources.imports.sec13f import import_13f, read_cusip_map
-from nexus_graph.sources.imports.yahoo import import_prices
-from nexus_graph.sources.tables import write_dataset
+
+# the adapters (pandas) are imported inside each command so that `--help` stays fast
+DEFAULT_MAPPING = Path(__file__).resolve().parent.parent / "sources" / "imports" / "mappings" / \
+    "apple_supplier_tickers.csv"
+PRICE_FOLDERS = ("prices-yf-daily-2014-2024", "prices-yf-daily-2014-2020-extra", "prices-nasdaq100-daily-2020-2026")
 
 import_app = typer.Typer(
     help="Turn real published data (Yahoo prices, Apple Supplier List, SEC Form 4, SEC 13F) into dataset tables.",
@@ -45,6 +42,9 @@ def prices(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Stitch daily Yahoo-layout price files on returns -> prices.csv (+ price_overlaps.csv report)."""
+    from nexus_graph.sources.imports import write_frames
+    from nexus_graph.sources.imports.yahoo import import_prices
+
     _check_out(out)
     total = sum(len(list(d.glob("*.csv"))) for d in dirs if d.is_dir())
     with progress(not json_out) as bar:
@@ -81,6 +81,9 @@ def apple_suppliers(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Apple Supplier List -> supply.csv (supplier -> AAPL intervals by list year)."""
+    from nexus_graph.sources.imports import write_frame, write_frames
+    from nexus_graph.sources.imports.apple import import_apple_suppliers
+
     _check_out(out)
     result = import_apple_suppliers(file, mapping, customer)
     write_frames(out, {"supply": result.supply})
@@ -114,12 +117,11 @@ def form4(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """SEC Form 4 filings -> directors.csv + board.csv (person -> company intervals)."""
+    from nexus_graph.sources.imports import write_frames
+    from nexus_graph.sources.imports.form4 import import_form4
+
     _check_out(out)
-    until = None
-    if observed_until is not None:
-        until = pd.to_datetime(observed_until, format="%Y-%m-%d", errors="coerce")
-        if pd.isna(until):
-            raise NexusError(f"--observed-until: expected a date YYYY-MM-DD, got {observed_until!r}")
+    until = None if observed_until is None else parse_date(observed_until, "--observed-until")
     total = sum(1 for _ in folder.glob("*/transactions.json")) + sum(1 for _ in folder.glob("*/quarterly/*.json"))
     with progress(not json_out) as bar:
         task = bar.add_task("reading Form 4 files", total=total, status="")
@@ -151,6 +153,9 @@ def sec13f(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """SEC 13F data sets -> funds.csv + ownership.csv (+ unknown_cusips.csv report)."""
+    from nexus_graph.sources.imports import write_frames
+    from nexus_graph.sources.imports.sec13f import import_13f, read_cusip_map
+
     _check_out(out)
     result = import_13f(folder, read_cusip_map(cusip_map))
     write_frames(out, {"funds": result.funds, "ownership": result.ownership, "unknown_cusips": result.unknown_cusips})
@@ -178,6 +183,10 @@ def real_dataset(
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Build the complete REAL dataset folder (tables, DATASET.md, reports/) from the shared data."""
+    from nexus_graph.sources.imports import write_frames
+    from nexus_graph.sources.imports.real_dataset import build_real_import, dataset_readme, summary
+    from nexus_graph.sources.tables import write_dataset
+
     _check_out(out)
     if fmt not in ("csv", "parquet"):
         raise NexusError(f"--format must be csv or parquet (got {fmt!r})")
