@@ -112,10 +112,12 @@ def register(app: typer.Typer) -> None:
         synthetic: bool = typer.Option(False, "--synthetic", help="Label the report SYNTHETIC DATA (demo data)."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of the table."),
     ) -> None:
-        """Monthly rebalanced long-only (top quantile) and long-short (top minus bottom) portfolios over the equity
-        universe, decided at each month-end with only what was known then and held from the next trading day;
-        prints CAGR, volatility, Sharpe, max drawdown (dates), turnover and the deflated Sharpe against the
-        equal-weighted universe, and records the run against its signals in Neo4j."""
+        """Paper-trade factors: monthly long-only / long-short portfolios against the equal-weighted universe.
+
+        Long-only holds the top quantile, long-short the top minus the bottom, over the equity universe,
+        decided at each month-end with only what was known then and held from the next trading day.
+        Prints CAGR, volatility, Sharpe, max drawdown (dates), turnover and the deflated Sharpe, and
+        records the run against its signals in Neo4j."""
         from nexus_graph.sources.prices import load_prices
         from nexus_graph.store.factors import equity_universe, factor_panel, factor_versions
         from nexus_graph.store.trading import record_paper_trade, registry_signals, signals_with_status, trial_count

@@ -22,7 +22,9 @@ def register(app: typer.Typer) -> None:
         title: str = typer.Option(None, "--title", help="Report title (default: the run's title)."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
     ) -> None:
-        """Write report.md, PNG plots (training curve, IC per date, cumulative IC, equity curve and drawdown,
+        """(Re)build a run's report (Markdown, PNG plots, JSON) from its run folder.
+
+        Writes report.md, PNG plots (training curve, IC per date, cumulative IC, equity curve and drawdown,
         turnover) and report.json for one run; sections whose JSON is missing say "Not run"."""
         import json
 
