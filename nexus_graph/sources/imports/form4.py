@@ -20,7 +20,7 @@ Point-in-time rule (one interval per person and issuer):
   section 16(a)(2)(C)). The files hold transaction dates, not filing dates, so the deadline is the
   earliest day the filing is certain to be public.
 - Directors file at least yearly (annual equity grants), but the files miss some filings (Apple's
-  February 2025 director grants are there for four directors and absent for Al Gore and James Bell,
+  February 2025 director grants are there for most directors and absent for Al Gore and James Bell,
   who stayed on the board). So only two years without a filing count as leaving: a person silent for
   ``STALE_AFTER_DAYS`` (730) has left, ``valid_to`` = last transaction date + 1 day,
   ``end_known_from`` = last transaction + ``STALE_AFTER_DAYS`` (the day the silence rule can first fire).
