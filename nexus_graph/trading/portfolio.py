@@ -27,9 +27,9 @@ Conventions (all tested in ``tests/unit/test_trading_portfolio.py``)
 * **Weighting.** ``equal``: ``1/k`` per name in a leg. ``factor``: in each leg, weight proportional to
   the score's distance from the cross-sectional median of the eligible scores (equal weights if a
   leg's distances are all zero). For a single factor this is proportional to ``x_i - median(x)``.
-* **Combining factors.** Each factor is z-scored across eligible companies per date (population
-  standard deviation; a constant cross-section scores 0); the combined score is the mean of the
-  z-scores a company has. With one factor the combined score is an increasing affine map of it, so
+* **Combining factors.** Each factor is z-scored per date across the universe companies that have a
+  value (population standard deviation; a constant cross-section scores 0); the combined score is
+  the mean of the z-scores a company has. With one factor the combined score is an increasing affine map of it, so
   selection and factor weights are those of the raw factor.
 * **Costs and turnover.** At each rebalance turnover is ``sum_i |w_target_i - w_drifted_i|`` (the
   traded notional over NAV, both sides; the first rebalance trades from cash). The cost,
@@ -255,11 +255,13 @@ def paper_trade(
         rebalance, turnover and costs per rebalance, and target weights.
     """
     config = (config or PortfolioConfig()).validated()
-    score = composite_score(panels)
     close = close_matrix(prices)
     if config.universe is not None:
-        close = close.loc[:, close.columns.isin(list(config.universe))]
-        score = score.loc[score.index.get_level_values("company_id").isin(list(config.universe))]
+        members = list(config.universe)
+        close = close.loc[:, close.columns.isin(members)]
+        # z-scores are taken over the universe only: an out-of-universe name must not move them
+        panels = {name: p.loc[p.index.get_level_values(-1).isin(members)] for name, p in panels.items()}
+    score = composite_score(panels)
     if close.empty or score.empty:
         raise NexusError(f"Nothing to trade: {close.shape[1]} priced and {score.index.size} scored universe "
                          "rows. Check the factor names, the prices and the universe (equity companies).")

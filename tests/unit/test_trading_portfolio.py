@@ -221,3 +221,15 @@ def test_factor_without_trading_days_after_it_is_a_clear_error() -> None:
     late = panel({"A": 1, "B": 2}, pd.Timestamp("2030-01-31"))
     with pytest.raises(NexusError, match="has trading days after it"):
         paper_trade({"f": late}, prices_frame(CLOSES), PortfolioConfig())
+
+
+def test_out_of_universe_names_do_not_move_the_combined_score() -> None:
+    a = panel({"A": 4, "B": 3, "C": 2, "D": 1, "X": 0})
+    b = panel({"A": 1, "B": 3, "C": 2, "D": 4, "X": 1000})  # X's outlier would flatten b's z-scores
+    closes = {**CLOSES, "X": [5, 5, 5, 5]}
+    config = PortfolioConfig(quantile=0.5, weighting="factor", cost_bps=0, universe=frozenset("ABCD"))
+    with_x = paper_trade({"a": a, "b": b}, prices_frame(closes), config)
+    inside = {name: p.drop("X", level="company_id") for name, p in {"a": a, "b": b}.items()}
+    without_x = paper_trade(inside, prices_frame(CLOSES), config)
+    pd.testing.assert_frame_equal(with_x.weights, without_x.weights)
+    pd.testing.assert_frame_equal(with_x.returns, without_x.returns)
