@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,9 @@ META_FILE = "meta.json"
 
 
 def jsonable(value: Any) -> Any:
-    """Plain JSON types: dates as ISO strings, numpy scalars as Python, NaN/inf as None."""
+    """Plain JSON types: dataclasses as dicts, dates as ISO strings, numpy scalars as Python, NaN/inf as None."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

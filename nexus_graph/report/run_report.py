@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ SUMMARY_COLUMNS = (  # (header, keys tried in order, formatter)
 
 
 def _training(training: Mapping[str, Any], out: Path, synthetic: bool) -> tuple[list[str], dict, list[str]]:
-    curve = list(training.get("curve") or [])
+    # the trainer's CurvePoint dataclasses or plain dicts: both read as dicts
+    curve = [asdict(p) if is_dataclass(p) and not isinstance(p, type) else dict(p) for p in training.get("curve") or []]
     scalars = {k: v for k, v in training.items() if k != "curve"}
     lines = [facts(scalars)] if facts(scalars) else []
     shown = []
@@ -60,7 +62,7 @@ def _training(training: Mapping[str, Any], out: Path, synthetic: bool) -> tuple[
                         [(num(p.get("epoch")), num(p.get("loss"), 4), num(p.get("val_auc"), 4)) for p in curve])]
     else:
         lines.append("_No training curve was recorded._")
-    return lines, {"status": "ok", **jsonable(training)}, shown
+    return lines, {"status": "ok", **jsonable({**training, "curve": curve})}, shown
 
 
 def _validation(validation: Mapping[str, Any]) -> tuple[list[str], dict]:

@@ -171,3 +171,21 @@ def test_report_of_a_folder_without_run_files_is_a_clear_error(tmp_path: Path, c
     code, _, err = run_main(capsys, monkeypatch, "report", "--run-dir", str(tmp_path))
     assert code == 1
     assert err.startswith(f"Error: {tmp_path} holds no run files")
+
+
+def test_training_curve_may_hold_the_trainers_dataclasses(tmp_path: Path) -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Point:
+        epoch: int
+        loss: float
+        val_auc: float
+
+    curve = [Point(20, 0.69, 0.61), Point(40, 0.52, 0.74)]
+    write_run_files(tmp_path / "run", training={"curve": curve, "min_auc": 0.6})
+    assert json.loads((tmp_path / "run" / "training.json").read_text())["curve"][1] == \
+        {"epoch": 40, "loss": 0.52, "val_auc": 0.74}
+    path = write_run_report(tmp_path / "rep", synthetic=False, title="t", training={"curve": curve})
+    assert "| 40 | 0.5200 | 0.7400 |" in path.read_text()
+    assert (tmp_path / "rep" / "training_curve.png").read_bytes().startswith(PNG_MAGIC)
