@@ -28,6 +28,9 @@ def open_driver(settings: Neo4jSettings) -> Driver:
         auth=(settings.username, settings.password),
         connection_timeout=10.0,
         max_transaction_retry_time=60.0,
+        # statements name every label/property of the model; on a partly loaded graph Neo4j would
+        # notify "property key does not exist" for each -- noise, not information
+        notifications_min_severity="OFF",
     )
     try:
         driver.verify_connectivity()
