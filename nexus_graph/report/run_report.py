@@ -61,7 +61,7 @@ def _training(training: Mapping[str, Any], out: Path, synthetic: bool) -> tuple[
                   table(["epoch", "training loss (BCE)", "validation ROC-AUC"],
                         [(num(p.get("epoch")), num(p.get("loss"), 4), num(p.get("val_auc"), 4)) for p in curve])]
     else:
-        lines.append("_No training curve was recorded._")
+        lines += ["", "_No training curve was recorded._"]
     return lines, {"status": "ok", **jsonable({**training, "curve": curve})}, shown
 
 
@@ -79,7 +79,7 @@ def _validation(validation: Mapping[str, Any]) -> tuple[list[str], dict]:
                         [(c.get("name", c.get("check", "")), *(num(c.get(k), 4) for k in keys),
                           verdict_mark(c.get("passed"))) for c in checks])]
     else:
-        lines.append("_No checks were recorded._")
+        lines += ["", "_No checks were recorded._"]
     return lines, {"status": "ok", **jsonable(validation)}
 
 

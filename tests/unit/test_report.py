@@ -188,4 +188,9 @@ def test_training_curve_may_hold_the_trainers_dataclasses(tmp_path: Path) -> Non
         {"epoch": 40, "loss": 0.52, "val_auc": 0.74}
     path = write_run_report(tmp_path / "rep", synthetic=False, title="t", training={"curve": curve})
     assert "| 40 | 0.5200 | 0.7400 |" in path.read_text()
+    empty = write_run_report(tmp_path / "rep2", synthetic=False, title="t", training={"params": 3},
+                             validation={"rows": 5, "checks": []}).read_text()
+    # a note after a facts table needs a blank line, or Markdown folds it into the table
+    assert "| params | 3 |\n\n_No training curve was recorded._" in empty
+    assert "| rows | 5 |\n\n_No checks were recorded._" in empty
     assert (tmp_path / "rep" / "training_curve.png").read_bytes().startswith(PNG_MAGIC)
