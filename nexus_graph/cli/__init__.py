@@ -42,23 +42,14 @@ _register_commands()
 
 
 def main() -> None:
-    """Entry point: run the app, turning NexusError into ``Error: ...`` and exit code 1."""
+    """Entry point: typer handles usage errors (exit 2); NexusError prints ``Error: ...`` and exits 1."""
     try:
-        app(standalone_mode=False)
+        app()
     except NexusError as exc:
         from nexus_graph.cli.common import err_console
 
         err_console.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

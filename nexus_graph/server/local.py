@@ -157,7 +157,7 @@ class LocalServer:
                     f"{self.home}/data already holds a database but the password file {pw_file} is "
                     "missing. Restore that file, or remove the data folder to start afresh."
                 )
-            password = secrets.token_urlsafe(24)
+            password = secrets.token_hex(20)  # hex: never starts with '-' (neo4j-admin would read an option)
             self._admin("dbms", "set-initial-password", password)
             fd = os.open(pw_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
