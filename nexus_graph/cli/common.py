@@ -28,7 +28,11 @@ def print_json(payload: Any) -> None:
 
 
 def progress(enabled: bool = True) -> Progress:
-    """A progress bar on stderr (so ``--json`` stdout stays clean); disabled -> invisible."""
+    """A progress bar on stderr (so ``--json`` stdout stays clean); disabled -> invisible.
+
+    Shown only on a terminal: in logs and pipes a bar's final frame would precede error messages.
+    """
+    enabled = enabled and err_console.is_terminal
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -120,51 +120,24 @@ def register(app: typer.Typer) -> None:
         """Evaluate a stored factor against forward returns: Spearman IC per month-end, t, Newey-West t,
         overlap-robust t, Harvey-Liu-Zhu bar, Holm/BHY p, verdict; registers the run and writes a report."""
         # imported here so `nexus-graph --help` does not pay for scipy / statsmodels / matplotlib
-        from nexus_graph.evaluation.evaluate import evaluate, prepare, registry_tests, summary
-        from nexus_graph.evaluation.report import write_report
-        from nexus_graph.sources.prices import load_prices
-        from nexus_graph.store.factors import equity_universe, factor_panel, resolve_model_version
-        from nexus_graph.store.registry import count_tests, record_run, rejection_warning, signal_state
+        from nexus_graph.evaluation.run import evaluate_stored_factor
 
         wanted = parse_horizons(horizons)
         out_dir = report_dir or settings.project_root() / "reports" / "evaluate"
         with progress(not json_out) as bar, open_store() as store:
-            task = bar.add_task("evaluate", total=5, status="reading the factor")
-            model_version = resolve_model_version(store, factor, model_version)
-            panel = factor_panel(store, factor, model_version)
-            universe = equity_universe(store)
-            if not universe:
-                raise NexusError("No (:Company {kind: 'equity'}) in Neo4j: load a dataset first (`nexus-graph load`).")
-            bar.update(task, advance=1, status="loading prices")
-            prices = load_prices(prices_path)
-            bar.update(task, advance=1, status="forward returns")
-            inputs = prepare(panel, prices, universe, wanted, model_version=model_version, name=factor)
-            prior = count_tests(store, exclude_run=inputs.run_id)
-            bar.update(task, advance=1, status="statistics")
-            evaluation = evaluate(inputs, prior)
-            bar.update(task, advance=1, status="registry")
-            if no_register:
-                before = signal_state(store, factor, inputs.run_id)
-                warning = rejection_warning(factor, before)
-                registration: dict[str, Any] = {"registered": False}
-                note = "Not registered (--no-register)."
-            else:
-                decision = evaluation.decision
-                done = record_run(store, factor, run_id=inputs.run_id, data_fingerprint=inputs.data_fingerprint,
-                                  status=decision.status, verdict=decision.verdict, tier=decision.tier,
-                                  reasons=decision.reasons, tests=registry_tests(evaluation),
-                                  model_version=model_version)
-                warning = done.warning
-                registration = {"registered": True, "tests_written": done.tests_written, "tests_new": done.tests_new}
-                note = (f"Registered signal {factor!r}: {done.tests_new} new test(s)"
-                        + (" (this run was already recorded; nothing changed)." if done.tests_new == 0 else "."))
-            bar.update(task, advance=1, status="report")
-            files = write_report(evaluation, out_dir, warning)
-            bar.update(task, status="done")
+            task = bar.add_task("evaluate", total=6, status="")
+            outcome = evaluate_stored_factor(
+                store, factor, model_version=model_version, horizons=wanted, prices_path=prices_path,
+                register=not no_register, report_dir=out_dir,
+                on_step=lambda status: bar.update(task, advance=1, status=status))
+        evaluation, warning, registration, files = (outcome.evaluation, outcome.warning, outcome.registration,
+                                                     outcome.files)
         if json_out:
+            from nexus_graph.evaluation.evaluate import summary
+
             payload = summary(evaluation)
             payload.update(previously_rejected=warning is not None, warning=warning, registration=registration,
                            report_files=[str(p) for p in files])
             print_json(jsonable(payload))
             return
-        print_evaluation(evaluation, warning, note, files)
+        print_evaluation(evaluation, warning, outcome.note, files)
