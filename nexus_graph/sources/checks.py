@@ -9,7 +9,7 @@ opens nothing. Decisions the spec leaves open, made here:
   surrounding spaces; quotes, backticks and Cypher keywords are ordinary characters -- every value
   reaches Neo4j as a query parameter, never as Cypher text;
 - every cell is at most 10,000 characters; a line break inside a CSV cell is refused (it is almost
-  always an unclosed quote);
+  always an unclosed quote), and so is any control character other than tab;
 - a supplier cannot supply itself; ``weight`` lies in 0..1; ``known_from`` may precede
   ``valid_from`` (an announced deal); ``end_known_from`` must be blank when ``valid_to`` is.
 """
@@ -30,6 +30,7 @@ DATE_RANGE = "an ISO date YYYY-MM-DD from 1900-01-01 to 2100-12-31"
 MAX_ID = 200
 MAX_CELL = 10_000
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters except tab and line breaks
 
 
 class Problems:
@@ -96,6 +97,10 @@ def text_column(raw: RawTable, column: str, problems: Problems, required: bool =
         broken = values.str.contains("\n|\r", regex=True, na=False).to_numpy() & (lengths <= MAX_CELL)
         problems.cell(raw, np.flatnonzero(broken), column, values,
                       "a single-line value (a line break inside a quoted cell: is a closing quote missing?)")
+    else:
+        broken = np.zeros(len(values), dtype=bool)
+    control = values.str.contains(CONTROL, regex=True, na=False).to_numpy() & ~broken & (lengths <= MAX_CELL)
+    problems.cell(raw, np.flatnonzero(control), column, values, "text without control characters (tab is allowed)")
     return values
 
 

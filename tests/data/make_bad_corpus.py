@@ -192,6 +192,9 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
         _edit("funds", "F_MACRO,", "F_\tMACRO,"),
         "funds.csv line 4, column fund_id: got 'F_\\tMACRO'; expected an id of at most 200 characters without "
         "control characters, line breaks or leading/trailing spaces"),
+    "control_character_in_text": (
+        _edit("board", "D001,NVDA,2019-01-01,,,,chair", "D001,NVDA,2019-01-01,,,,ch\x1fair"),
+        "board.csv line 2, column role: got 'ch\\x1fair'; expected text without control characters (tab is allowed)"),
     "not_utf8": (_write_bytes("directors.csv", _latin1_name),
                  "directors.csv line 4: byte 0xe8 at offset 65 is not UTF-8; expected a UTF-8 text file "
                  "(re-save it as UTF-8)"),
