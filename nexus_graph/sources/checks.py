@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
 
 from nexus_graph import schema
 from nexus_graph.sources.files import RawTable, show
@@ -138,16 +140,31 @@ def date_column(raw: RawTable, column: str, problems: Problems, required: bool =
         blank = text.isna().to_numpy()
         shaped = text.str.fullmatch(ISO_DATE, na=False).to_numpy()
         problems.cell(raw, np.flatnonzero(~blank & ~shaped), column, text, DATE_RANGE)
-        years = pd.to_numeric(text.str.slice(0, 4).where(shaped), errors="coerce").to_numpy()
-        in_range = shaped & (years >= MIN_DATE.year) & (years <= MAX_DATE.year)
-        problems.cell(raw, np.flatnonzero(shaped & ~in_range), column, text, DATE_RANGE)
-        parsed = pd.to_datetime(text.where(in_range), format="%Y-%m-%d", errors="coerce")
-        impossible = in_range & parsed.isna().to_numpy()
+        parsed = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
+        # a well-shaped date fails to parse when it is impossible (02-30) or, depending on the parser's unit,
+        # beyond the representable range (0001, 9999)
+        failed = shaped & parsed.isna().to_numpy()
+        years = np.zeros(len(text), dtype=np.int64)
+        years[failed] = text[failed].str.slice(0, 4).astype("int64").to_numpy()
+        with np.errstate(invalid="ignore"):
+            outside = ((parsed < MIN_DATE) | (parsed > MAX_DATE)).to_numpy()
+        out_of_range = shaped & ((~failed & outside) | (failed & ((years < MIN_DATE.year) | (years > MAX_DATE.year))))
+        problems.cell(raw, np.flatnonzero(out_of_range), column, text, DATE_RANGE)
+        impossible = failed & ~out_of_range
         problems.cell(raw, np.flatnonzero(impossible), column, text, "a date that exists in the calendar")
-        parsed = parsed.astype("datetime64[ns]")
+        parsed = parsed.where(~out_of_range).astype("datetime64[ns]")
     if required:
         problems.cell(raw, np.flatnonzero(blank), column, _as_text(raw, column), f"{DATE_RANGE} (required)")
     return parsed
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    """Text as float64 (NaN where not a number): Arrow's cast when every cell parses, else pandas'."""
+    try:
+        cast = pa_compute.cast(pa.array(text, type=pa.string(), from_pandas=True), pa.float64())
+        return pd.Series(cast.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 def number_column(raw: RawTable, column: str, problems: Problems, *, positive: bool = False,
@@ -160,7 +177,7 @@ def number_column(raw: RawTable, column: str, problems: Problems, *, positive: b
     if raw.is_csv or not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         text = _as_text(raw, column)
         blank = text.isna().to_numpy()
-        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+        numbers = _to_float(text)
         not_number = ~blank & numbers.isna().to_numpy() & ~text.str.strip().str.lower().isin(
             ["nan", "-nan", "+nan"]).to_numpy()
         problems.cell(raw, np.flatnonzero(not_number), column, text, "a number")

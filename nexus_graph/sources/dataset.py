@@ -19,7 +19,7 @@ from nexus_graph import schema
 from nexus_graph.errors import NexusError, ValidationFailed
 from nexus_graph.sources import checks
 from nexus_graph.sources.checks import Problems
-from nexus_graph.sources.files import RawTable, read_table, show
+from nexus_graph.sources.files import MAX_FORMATTED, RawTable, read_table, show
 from nexus_graph.sources.prices import canonical_prices
 from nexus_graph.sources.tables import Dataset, normalise_intervals
 
@@ -40,6 +40,8 @@ def _duplicates(raw: RawTable, key: list[str], values: pd.DataFrame, problems: P
     """Report every row whose ``key`` repeats an earlier row's."""
     present = values[key].notna().all(axis=1)
     repeated = values[key].duplicated(keep="first") & present
+    if not repeated.any():
+        return
     first_of = values.loc[present].reset_index().groupby(key, sort=False)["index"].first()
 
     def line(i: int) -> str:
@@ -154,8 +156,9 @@ def read_dataset_with_warnings(path: str | Path) -> ReadResult:
         for line in found:
             problems.add(line)
         if raw is not None:
+            problems.total += max(0, raw.broken_rows - MAX_FORMATTED)  # counted, not shown
             raws[name] = raw
-            if name in NEEDS_ROWS and len(raw.frame) == 0:
+            if name in NEEDS_ROWS and len(raw.frame) == 0 and raw.broken_rows == 0:
                 problems.add(f"{raw.file}: no rows; expected {NEEDS_ROWS[name]}")
     frames: dict[str, pd.DataFrame | None] = {}
     ids: dict[str, set[str]] = {}
@@ -163,7 +166,8 @@ def read_dataset_with_warnings(path: str | Path) -> ReadResult:
         if spec.table in raws:
             frames[spec.table] = _node_table(raws[spec.table], spec, problems, warnings)
             # an empty companies table is reported once, not once per relationship and price row
-            if frames[spec.table] is not None and not (spec.table in NEEDS_ROWS and len(raws[spec.table].frame) == 0):
+            if frames[spec.table] is not None and not (spec.table in NEEDS_ROWS and len(raws[spec.table].frame) == 0
+                                                       and raws[spec.table].broken_rows == 0):
                 ids[spec.table] = set(frames[spec.table][spec.id_column].dropna())
     for rel in schema.REL_SPECS:
         if rel.table in raws:

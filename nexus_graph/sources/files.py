@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 BOM = b"\xef\xbb\xbf"
 SHOW_CHARS = 40  # offending values are shown up to this many characters
+MAX_FORMATTED = 50  # problems of one file formatted as text; the rest are only counted
 
 
 def show(value: object) -> str:
@@ -44,6 +45,7 @@ class RawTable:
     is_csv: bool
     lines: np.ndarray | None = None  # CSV only: the line number of each frame row
     header: list[str] = field(default_factory=list)
+    broken_rows: int = 0  # CSV rows skipped for a wrong number of fields (the first MAX_FORMATTED reported)
 
     def where(self, row: int) -> str:
         """``line N`` (CSV) or ``row N`` (Parquet) of frame row ``row``."""
@@ -115,25 +117,21 @@ def read_csv_table(name: str, path: Path) -> tuple[RawTable | None, list[str]]:
             table = parse(len(data) + 1)  # a row longer than a block: one block for the whole file
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         return None, [f"{file}: not valid CSV ({exc}); expected comma-separated rows with a header line"]
-    skipped = []
-    for number, expected, actual, row_text in bad:
-        skipped.append(number)
-        if row_text.strip() == "":
-            continue  # a blank line carries no data
+    broken = [(number, expected, actual, text) for number, expected, actual, text in bad if text.strip() != ""]
+    for number, expected, actual, row_text in broken[:MAX_FORMATTED]:  # a blank line carries no data
         hint = "an unclosed quote?" if row_text.count('"') % 2 else "a comma too many or too few?"
         problems.append(f"{file} line {number}: {actual} field(s); expected {expected} as in the header "
                         f"({hint}): {show(row_text)}")
     frame = table.to_pandas()
-    lines = _line_numbers(len(frame), sorted(skipped))
-    return RawTable(name, file, frame, True, lines, header), problems
+    lines = _line_numbers(len(frame), [number for number, *_ in bad])
+    raw = RawTable(name, file, frame, True, lines, header, broken_rows=len(broken))
+    return raw, problems
 
 
 def _line_numbers(n_rows: int, skipped: list[int]) -> np.ndarray:
-    """Line number of each kept row, given the (sorted) line numbers of the skipped rows."""
-    lines = np.arange(n_rows, dtype=np.int64) + 2
-    for number in skipped:
-        lines[lines >= number] += 1
-    return lines
+    """Line number of each kept row, given the line numbers of the skipped rows (header = line 1)."""
+    every = np.arange(2, n_rows + len(skipped) + 2, dtype=np.int64)
+    return np.setdiff1d(every, np.asarray(skipped, dtype=np.int64), assume_unique=True)
 
 
 def read_parquet_table(name: str, path: Path) -> tuple[RawTable | None, list[str]]:

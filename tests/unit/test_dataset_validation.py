@@ -154,3 +154,41 @@ def test_prices_round_trip_and_missing_file_error(tmp_path: Path) -> None:
 def test_not_a_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(NexusError, match="is not a folder; expected a dataset folder"):
         read_dataset(tmp_path / "nowhere")
+
+
+def test_rows_after_a_broken_row_keep_their_line_numbers(tmp_path: Path) -> None:
+    folder = _tiny_copy(tmp_path)
+    corpus.CASES["csv_row_with_extra_field"][0](folder)  # board.csv line 4 has a field too many
+    path = folder / "board.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("D003,AMAT,2021-01-01", "D003,AMAT,2021/01/01"),
+                    encoding="utf-8")
+    failure = _problems(folder)
+    assert failure.problems == [
+        corpus.CASES["csv_row_with_extra_field"][1],
+        "board.csv line 5, column valid_from: got '2021/01/01'; expected an ISO date YYYY-MM-DD from 1900-01-01 "
+        "to 2100-12-31",
+    ]
+
+
+def test_many_broken_rows_are_all_counted(tmp_path: Path) -> None:
+    folder = _tiny_copy(tmp_path)
+    path = folder / "prices.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0]] + [line + ",extra" for line in lines[1:]]) + "\n", encoding="utf-8")
+    failure = _problems(folder)
+    assert failure.total == len(lines) - 1
+    assert len(failure.problems) == 50
+    assert failure.problems[0].startswith("prices.csv line 2: 5 field(s); expected 4 as in the header")
+
+
+def test_parquet_problems_name_the_row(tmp_path: Path) -> None:
+    import datetime as dt
+
+    folder = _tiny_copy(tmp_path)
+    board = pd.read_csv(folder / "board.csv", dtype=str, keep_default_na=False)
+    board["valid_from"] = [dt.date(2019, 1, 1), dt.date(1, 1, 1), dt.date(2023, 9, 14), dt.date(2021, 1, 1)]
+    board.to_parquet(folder / "board.parquet", index=False)
+    (folder / "board.csv").unlink()
+    assert _problems(folder).problems == [
+        "board.parquet row 2, column valid_from: got '0001-01-01'; expected an ISO date YYYY-MM-DD from 1900-01-01 "
+        "to 2100-12-31"]
