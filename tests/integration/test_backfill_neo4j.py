@@ -1,0 +1,113 @@
+"""Embedding backfill against the real Neo4j: counts, idempotency, resume, look-ahead, vector index.
+
+The embedding function here is a fixed random projection of the snapshot features (no training), so
+these tests isolate the write-back; the trained-model path is covered by the pipeline tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nexus_graph.embeddings.backfill import run_backfill
+from nexus_graph.errors import NexusError
+from nexus_graph.snapshot.as_of import month_ends
+from nexus_graph.sources.dataset import read_dataset
+from nexus_graph.store import Store
+from nexus_graph.store.embeddings import embedded_dates, nearest_peers, read_embedding_panel
+from nexus_graph.store.graph import load_dataset
+from nexus_graph.store.snapshots import read_graph_tables
+
+pytestmark = pytest.mark.neo4j
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
+DATES = month_ends("2022-01-31", "2023-12-31")
+DIM = 64
+
+
+def projection_embed(data) -> np.ndarray:
+    x = data["company"].x.numpy().astype(np.float64)
+    weights = np.random.default_rng(0).normal(size=(x.shape[1], DIM))
+    return np.tanh(x @ weights) + 1e-3
+
+
+@pytest.fixture()
+def tiny(store: Store):
+    load_dataset(store, read_dataset(TINY))
+    return store, read_graph_tables(store, known_until=DATES[-1])
+
+
+def _present_total(tables) -> int:
+    from nexus_graph.snapshot.hetero import present_masks
+
+    return int(sum(present_masks(tables, d)["company"].sum() for d in DATES))
+
+
+def test_rows_per_key_idempotent_and_labelled(tiny) -> None:
+    store, tables = tiny
+    first = run_backfill(store, tables, DATES, projection_embed, "m-test", pd.Timestamp("2022-01-31"))
+    assert first.rows_written == _present_total(tables) and first.snapshots_written == len(DATES)
+    assert first.dim == DIM
+    again = run_backfill(store, tables, DATES, projection_embed, "m-test", pd.Timestamp("2022-01-31"))
+    assert again.rows_written == 0 and again.snapshots_written == 0
+    stored = embedded_dates(store, "m-test")
+    assert sum(stored.values()) == first.rows_total
+    panel, drift = read_embedding_panel(store, "m-test")
+    assert panel.shape == (first.rows_total, DIM)
+    np.testing.assert_allclose(panel.to_numpy(), first.panel.to_numpy())
+    # the first month has no drift, later months do
+    assert drift.xs(DATES[0], level="date").isna().all()
+    assert drift.xs(DATES[-1], level="date").notna().all()
+
+
+def test_interrupted_backfill_resumes_to_one_row_per_key(tiny) -> None:
+    store, tables = tiny
+
+    class Crash(Exception):
+        pass
+
+    def crash_after_five(date, written) -> None:
+        if date == DATES[4]:
+            raise Crash
+
+    with pytest.raises(Crash):
+        run_backfill(store, tables, DATES, projection_embed, "m-crash", DATES[0], on_date=crash_after_five)
+    partial = embedded_dates(store, "m-crash")
+    assert sorted(partial) == DATES[:5]  # whole months only: nothing half-written
+    resumed = run_backfill(store, tables, DATES, projection_embed, "m-crash", DATES[0])
+    assert resumed.snapshots_written == len(DATES) - 5
+    clean = run_backfill(store, tables, DATES, projection_embed, "m-clean", DATES[0])
+    a, _ = read_embedding_panel(store, "m-crash")
+    b, _ = read_embedding_panel(store, "m-clean")
+    pd.testing.assert_frame_equal(a, b)
+    rows = store.records("test/embedding_key_counts")
+    assert rows and max(r["n"] for r in rows) == 1
+    assert clean.rows_total == sum(embedded_dates(store, "m-crash").values())
+
+
+def test_no_look_ahead_by_default_and_other_versions_untouched(tiny) -> None:
+    store, tables = tiny
+    run_backfill(store, tables, DATES, projection_embed, "m-early", DATES[0])
+    before, _ = read_embedding_panel(store, "m-early")
+    late = run_backfill(store, tables, DATES, lambda d: projection_embed(d) * 2, "m-late", pd.Timestamp("2023-06-30"))
+    assert set(embedded_dates(store, "m-late")) == {d for d in DATES if d >= pd.Timestamp("2023-06-30")}
+    assert len(late.skipped_before_model) == sum(d < pd.Timestamp("2023-06-30") for d in DATES)
+    after, _ = read_embedding_panel(store, "m-early")
+    pd.testing.assert_frame_equal(before, after)
+    with pytest.raises(NexusError, match="would look ahead"):
+        run_backfill(store, tables, DATES[:3], projection_embed, "m-late", pd.Timestamp("2023-06-30"))
+    labelled = run_backfill(store, tables, DATES[:3], projection_embed, "m-late2", pd.Timestamp("2023-06-30"),
+                            allow_look_ahead=True)
+    assert labelled.snapshots_written == 3
+    assert store.records("test/look_ahead_rows", model_version="m-late2")[0]["n"] == labelled.rows_total
+
+
+def test_latest_embedding_on_company_and_vector_index(tiny) -> None:
+    store, tables = tiny
+    run_backfill(store, tables, DATES, projection_embed, "m-vec", DATES[0])
+    store.write("admin/await_indexes")
+    peers = nearest_peers(store, "NVDA", k=3)
+    assert len(peers) == 3 and "NVDA" not in set(peers.company_id)
+    assert peers.score.is_monotonic_decreasing
