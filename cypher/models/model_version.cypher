@@ -1,0 +1,3 @@
+// All properties of one model version (no row when it was never recorded).
+MATCH (m:ModelVersion {version: $version})
+RETURN properties(m) AS props
