@@ -11,7 +11,7 @@ from nexus_graph.sources.demo_signal import Z_CLIP
 from nexus_graph.sources.tables import Dataset
 
 CARD_FILE = "DATASET.md"
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 
 def live_counts(dataset: Dataset, as_of: str = demo.REFERENCE_DATE) -> dict[str, int]:
@@ -82,13 +82,25 @@ def dataset_card(dataset: Dataset, *, seed: int, scale: int, signal: str, streng
         "with its own random draws; relationships stay inside a replica.",
         "- Supply: every ordered company pair whose segments trade (materials/equipment -> foundry, memory, IDM; "
         "EDA/IP -> fabless; foundry -> fabless; chip makers -> distributors, OEMs, hyperscalers; distributors -> "
-        "OEMs; ...) has a stationary link probability from a logit of the segment flow, both companies' sizes "
-        "and a latent 'ecosystem' affinity. Each pair switches on and off as a Markov process (mean link "
+        "OEMs; ...) has a stationary link probability from a logit of the segment flow and both companies' sizes. "
+        "Each company deals with only some of the segments it could trade with (larger companies with more): "
+        "a link outside the supplier's customer segments or the customer's supplier segments is all but ruled "
+        "out. So a supplier's next customer is most likely a peer of a current one, and peers share suppliers "
+        "(triadic closure). Each pair switches on and off as a Markov process (mean link "
         f"length {demo.SUPPLY_YEARS:g} years). A link becomes known at the 10-K filing (55-75 days after the "
         "fiscal year end) of the fiscal year in which it started -- the supplier's 10-K, or the customer's when "
         "the supplier is `extended`; its end likewise.",
-        "- Ownership (13F-like): each fund has a segment style, breadth, size tilt and holding period (index funds "
-        "decades, quant and hedge funds 1.5 years). A position becomes known 45 days after the first quarter-end "
+        "- Ownership (13F-like): a fund holds only companies inside its style's segments (broad; semiconductors; "
+        "AI compute = all but materials and distributors; value/income = all but fabless and EDA/IP; hardware = "
+        "all but equipment, materials and EDA/IP) and its size band (large cap, small and mid cap, or any), and "
+        "inside them most of the names. Index funds, sector ETFs, the pension and the sovereign fund hold their "
+        "whole universe for decades (the total-market, global, pension and sovereign funds every listed equity; "
+        "the large-cap and extended-market indexes split the universe by size); the thematic ETF its theme. "
+        "Active funds hold ~90 % of their names and rotate at the margin (positions last 1.5-2 years on average, "
+        "quant and hedge funds 0.75; a name sold is usually bought back within a quarter or two), so a fund's "
+        "new positions come from the segments it already holds -- about 70 % of all fund-company pairs are held. "
+        "A new listing is held only after its first full quarter (seasoning, lock-ups, index inclusion). "
+        "A position becomes known 45 days after the first quarter-end "
         "at which it is held; its end 45 days after the first quarter-end after it ended. Positions opened and "
         "closed inside one quarter never appear, and gaps no filing can see are merged.",
         "- Board: fictional directors, one live seat each at the reference date; some changed boards in 2021-22 "
@@ -96,14 +108,20 @@ def dataset_card(dataset: Dataset, *, seed: int, scale: int, signal: str, streng
         "the fiscal year end).",
         f"- Shake-ups: each listed equity, each month from {demo.SIM_START[:7]} to 2026-03, has probability "
         f"{demo.SHAKEUP_RATE:g} of a shake-up on a random day of the first 20. Up to ~half of its supply and "
-        "active-fund ownership links end that day (structurally unlikely links first) and as many new links start "
-        "with counterparties drawn from the same structure; all of it is disclosed within 0-6 days, inside the "
-        "same month (supply rows started this way have `source = 8-K`).",
+        "active-fund ownership links end that day (structurally unlikely links first, never more than it has "
+        "free plausible partners) and as many new links start with plausible counterparties drawn from the same "
+        "structure; all of it is disclosed within 0-6 days, inside the same month (supply rows started this way "
+        "have `source = 8-K`). Shake-ups are the random part of the graph's change, by design.",
         "- Edges only exist while both companies are listed; a delisting ends them, known the same day. The data "
         f"is cut off at {demo.PRICE_END}: rows known later are absent and ends disclosed later are left open.",
         f"- Calibration: link probabilities are scaled so the expected live count at {demo.REFERENCE_DATE} is a "
-        "little above the reference; then whole pair histories are dropped (randomly, unlikely links first, over "
-        "all pairs so every date is thinned alike) until the reference count is met exactly.",
+        "little above the reference (re-simulated, same seed, when a draw falls short); then whole pair histories "
+        "are dropped (randomly, unlikely links first, over all pairs so every date is thinned alike) until the "
+        "reference count is met exactly.",
+        "- Learnable: new links are predictable from the current graph. Trained as the `train` command does by "
+        f"default (HGT, 300 epochs; train on the snapshot a quarter before {demo.REFERENCE_DATE}, validate on "
+        "the relationships that became known in that quarter against sampled non-links), the validation "
+        "ROC-AUC is 0.94-0.98 for seeds 7, 1 and 3, and about the same when trained at 2021-03-31 instead.",
         "",
         "## Prices",
         "",

@@ -2,17 +2,18 @@
 
 Shape being built, per relationship family:
 
-1. *Candidate pairs* with a stationary probability ``pi`` of being linked, from a logit that mixes the
-   segment-to-segment supply flow (or the fund's segment style), company size and a latent "ecosystem"
-   affinity -- so peers in a segment share suppliers, customers and owners.
+1. *Candidate pairs* with a stationary probability ``pi`` of being linked (built in
+   :mod:`~nexus_graph.sources.demo_links`: the segment-to-segment supply flow, both companies' sizes
+   and their partner-segment focus; the fund's style, size band and breadth) -- so peers in a segment
+   share suppliers, customers and owners.
 2. Each pair follows an on/off continuous-time Markov process (stationary at ``SIM_START``, mean
    on-spell = the family's / fund's holding period), so links persist for years and the graph drifts
    slowly.
 3. Disclosure: supply links become known at the reporter's 10-K filing for the fiscal year that
    contains the start (end likewise); 13F holdings 45 days after the first quarter-end they are held
    (positions opened and closed inside one quarter never show up); board seats at the next proxy filing.
-4. *Shake-ups* (see :func:`apply_shakeups`) end and replace many of one company's links inside one
-   month, disclosed within that month (8-K / 13D-like).
+4. *Shake-ups* (see :func:`apply_shakeups`) end many of one company's links inside one month and
+   replace them with plausible new partners, disclosed within that month (8-K / 13D-like).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import numpy as np
 
 OPEN = np.int64(10_000_000)  # "no end" sentinel (year ~29000), turned into NaT in the frames
 THIRTEEN_F_LAG = 45  # days after quarter-end
+# a shake-up's new partners are drawn among the plausible ones only: a pair the structure all but
+# rules out (pi below this) is never picked, so a company with few free plausible partners loses few links
+PLAUSIBLE_PI = 0.05
 
 
 def day(iso: str) -> int:
@@ -216,10 +220,10 @@ def apply_shakeups(rng: np.random.Generator, families: list[ShakeupInputs], even
 
     For each event and family: every link of the company that is live and known on ``day`` ends
     there with probability ``phi * min(1, 2 * (1 - pi))``, ``phi ~ U(0.4, 0.7)`` (end disclosed on
-    ``disclosed_day``; at most as many as there are free counterparties); as many new
+    ``disclosed_day``; at most as many as there are free plausible counterparties); as many new
     links start on ``day`` (disclosed on ``disclosed_day``) with counterparties not linked to the
-    company on that day (any earlier link ended and disclosed), drawn with probability proportional
-    to their ``pi`` -- so the new links follow
+    company on that day (any earlier link ended and disclosed) and plausible (``pi >=
+    PLAUSIBLE_PI``), drawn with probability proportional to their ``pi`` -- so the new links follow
     the same structure as the old ones. New links last an exponential spell and their end is
     disclosed by the family's usual filing rule.
     """
@@ -248,7 +252,8 @@ def apply_shakeups(rng: np.random.Generator, families: list[ShakeupInputs], even
             else:
                 cut = np.zeros(0, int)
             free = pair_index[company]
-            free = free[(busy_until[free] < d) & (fam.lo[free] <= d) & (fam.hi[free] > d + 30)]
+            free = free[(busy_until[free] < d) & (fam.lo[free] <= d) & (fam.hi[free] > d + 30)
+                        & (fam.cand_pi[free] >= PLAUSIBLE_PI)]
             # one-for-one swaps keep the expected number of links unchanged (dense ownership has few
             # free counterparties, so fewer links are cut there)
             cut = cut[:free.size]

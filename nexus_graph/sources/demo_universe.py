@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 SEGMENTS = (
     "fabless", "foundry", "idm", "memory", "equipment", "materials", "eda_ip", "distributor", "oem", "hyperscaler",
 )
@@ -211,25 +213,29 @@ SUPPLY_FLOWS: dict[tuple[str, str], float] = {
     ("oem", "hyperscaler"): 0.35,
 }
 
-# Segment preference of each fund style (missing segment -> the style's "*" weight). Active styles
-# are sharp -- a fund rarely holds outside its style -- so that ownership is structured, not uniform.
-STYLES: dict[str, dict[str, float]] = {
-    "broad": {"*": 1.0},
-    "semis": {"*": 0.0, **{s: 1.0 for s in SEMI_SEGMENTS}},
-    "ai_compute": {"*": 0.02, "fabless": 3.0, "foundry": 2.0, "memory": 2.0, "hyperscaler": 2.0, "equipment": 1.0,
-                   "eda_ip": 1.5, "oem": 0.8},
-    "semicap": {"*": 0.02, "equipment": 3.0, "materials": 3.0, "foundry": 2.0, "memory": 1.5, "idm": 1.0,
-                "eda_ip": 1.0, "fabless": 0.8},
-    "value_income": {"*": 0.02, "idm": 2.5, "distributor": 2.5, "oem": 2.0, "memory": 1.0, "materials": 1.0,
-                     "hyperscaler": 0.8, "equipment": 0.8},
-    "hardware": {"*": 0.02, "oem": 3.0, "hyperscaler": 2.5, "distributor": 1.5, "memory": 1.5, "fabless": 1.0,
-                 "idm": 0.8},
+# The segments each fund style invests in: a fund never holds a company outside its style's segments
+# (nor outside its size band), and holds most of the names inside -- so where a fund's next position
+# comes from is readable from what it already holds, while negatives are mostly out-of-style pairs.
+STYLES: dict[str, frozenset[str]] = {
+    "broad": frozenset(SEGMENTS),
+    "semis": frozenset(SEMI_SEGMENTS),
+    "semicap": frozenset(SEMI_SEGMENTS) - {"fabless", "eda_ip"},  # chip makers and their toolmakers
+    "ai_compute": frozenset(SEGMENTS) - {"materials", "distributor"},
+    "value_income": frozenset(SEGMENTS) - {"fabless", "eda_ip"},
+    "hardware": frozenset(SEGMENTS) - {"equipment", "materials", "eda_ip"},
 }
+
+ANY_SIZE = (-np.inf, np.inf)
 
 
 @dataclass(frozen=True)
 class FundRow:
-    """One fund: its segment style, breadth (logit offset), size tilt and typical holding period."""
+    """One fund and how it holds: style, size band, breadth, size tilt and typical holding period.
+
+    Inside its style's segments and its ``size_band`` (latent company size, about -1 small cap .. 2
+    mega cap) a company is held with log-odds ``breadth + size_tilt * size`` (plus one calibration
+    offset shared by all funds); outside, never. ``holding_years`` is the mean length of a position.
+    """
 
     fund_id: str
     name: str
@@ -238,31 +244,41 @@ class FundRow:
     breadth: float
     size_tilt: float
     holding_years: float
+    size_band: tuple[float, float] = ANY_SIZE
 
+
+_LARGE = 0.5  # latent size splitting the large-cap index from the extended-market index
+_SMALL = -0.5  # latent size below which a company counts as a small cap
+LARGE_AND_MID, SMALL_AND_MID = (_SMALL, np.inf), (-np.inf, _LARGE)
 
 FUNDS: tuple[FundRow, ...] = (
-    FundRow("MERIDIAN-TMI", "Meridian Total Market Index Fund", "index", "broad", 6.0, 0.0, 25.0),
-    FundRow("KEYSTONE-500", "Keystone Large-Cap Index Trust", "index", "broad", 2.5, 1.5, 15.0),
-    FundRow("HARBORPT-EXT", "Harbor Point Extended Market Index", "index", "broad", 2.0, -1.5, 15.0),
-    FundRow("ATLAS-GLOBAL", "Atlas Global Equity Index", "index", "broad", 4.0, 0.3, 20.0),
-    FundRow("COBALT-SEMI", "Cobalt Semiconductor Select ETF", "sector_etf", "semis", 4.0, 0.5, 10.0),
-    FundRow("SILRIDGE-SOX", "Silicon Ridge Semiconductor ETF", "sector_etf", "semis", 3.0, 0.8, 10.0),
-    FundRow("AURORA-AIQ", "Aurora AI & Robotics ETF", "thematic_etf", "ai_compute", 0.5, 0.5, 4.0),
-    FundRow("NORTHWIND-GR", "Northwind Growth Fund", "active", "ai_compute", 0.3, 1.0, 3.0),
-    FundRow("GRANITE-TECH", "Granite Peak Technology Fund", "active", "ai_compute", 0.5, 0.3, 3.0),
-    FundRow("BLUEWATER-CA", "Bluewater Capital Appreciation Fund", "active", "broad", 0.6, 1.8, 3.0),
-    FundRow("TIDEWATER-VP", "Tidewater Value Partners", "active", "value_income", 0.2, 0.0, 4.0),
-    FundRow("REDWOOD-DIV", "Redwood Dividend Income Fund", "active", "value_income", 0.0, 0.8, 5.0),
-    FundRow("SUMMIT-SCAP", "Summit Semicap Opportunities Fund", "active", "semicap", 0.2, 0.0, 3.0),
-    FundRow("LANTERN-SCD", "Lantern Small-Cap Discovery Fund", "active", "broad", 0.0, -2.0, 2.5),
-    FundRow("PINECREST-HW", "Pinecrest Hardware Leaders Fund", "active", "hardware", 0.2, 0.6, 3.0),
-    FundRow("ORION-QUANT", "Orion Quantitative Equity", "quant", "semis", 1.5, 0.3, 1.5),
-    FundRow("VECTOR-SYS", "Vector Systematic Strategies", "quant", "value_income", 0.6, -0.3, 1.5),
-    FundRow("HALCYON-GM", "Halcyon Global Macro", "hedge", "hardware", -0.3, 1.0, 1.5),
-    FundRow("KESTREL-LS", "Kestrel Tech Long/Short", "hedge", "ai_compute", -0.3, 0.3, 1.5),
-    FundRow("IRONBRIDGE-ED", "Ironbridge Event Driven", "hedge", "broad", -1.0, -1.8, 1.5),
-    FundRow("STATE-TEACH", "State Teachers' Pension Equity Plan", "pension", "broad", 1.5, 1.0, 8.0),
-    FundRow("NORDIC-SWF", "Nordic Sovereign Wealth Fund", "sovereign", "broad", 3.0, 0.5, 12.0),
+    # passive: the whole of a rule-defined universe, held for decades
+    FundRow("MERIDIAN-TMI", "Meridian Total Market Index Fund", "index", "broad", 9.0, 0.0, 25.0),
+    FundRow("KEYSTONE-500", "Keystone Large-Cap Index Trust", "index", "broad", 9.0, 0.0, 25.0, (_LARGE, np.inf)),
+    FundRow("HARBORPT-EXT", "Harbor Point Extended Market Index", "index", "broad", 9.0, 0.0, 25.0,
+            (-np.inf, _LARGE)),
+    FundRow("ATLAS-GLOBAL", "Atlas Global Equity Index", "index", "broad", 9.0, 0.0, 25.0),
+    FundRow("COBALT-SEMI", "Cobalt Semiconductor Select ETF", "sector_etf", "semis", 9.0, 0.0, 20.0),
+    FundRow("SILRIDGE-SOX", "Silicon Ridge Semiconductor ETF", "sector_etf", "semis", 9.0, 0.0, 20.0),
+    FundRow("STATE-TEACH", "State Teachers' Pension Equity Plan", "pension", "broad", 9.0, 0.0, 20.0),
+    FundRow("NORDIC-SWF", "Nordic Sovereign Wealth Fund", "sovereign", "broad", 9.0, 0.0, 20.0),
+    FundRow("AURORA-AIQ", "Aurora AI & Robotics ETF", "thematic_etf", "ai_compute", 6.0, 0.0, 8.0),
+    # active: most names of their style and size band, rotating at the margin (growth and dividend funds
+    # lean a little towards larger companies, the small-cap fund towards smaller ones)
+    FundRow("NORTHWIND-GR", "Northwind Growth Fund", "active", "ai_compute", 2.6, 0.3, 1.5, LARGE_AND_MID),
+    FundRow("GRANITE-TECH", "Granite Peak Technology Fund", "active", "ai_compute", 2.8, 0.0, 1.5),
+    FundRow("BLUEWATER-CA", "Bluewater Capital Appreciation Fund", "active", "broad", 2.8, 0.0, 1.5, LARGE_AND_MID),
+    FundRow("TIDEWATER-VP", "Tidewater Value Partners", "active", "value_income", 2.8, 0.0, 1.5),
+    FundRow("REDWOOD-DIV", "Redwood Dividend Income Fund", "active", "value_income", 2.6, 0.3, 2.0),
+    FundRow("SUMMIT-SCAP", "Summit Semicap Opportunities Fund", "active", "semicap", 2.8, 0.0, 1.5),
+    FundRow("LANTERN-SCD", "Lantern Small-Cap Discovery Fund", "active", "broad", 2.7, -0.3, 1.5, SMALL_AND_MID),
+    FundRow("PINECREST-HW", "Pinecrest Hardware Leaders Fund", "active", "hardware", 2.8, 0.0, 1.5),
+    # quant and hedge: broad books, fast turnover
+    FundRow("ORION-QUANT", "Orion Quantitative Equity", "quant", "semis", 2.8, 0.0, 0.75),
+    FundRow("VECTOR-SYS", "Vector Systematic Strategies", "quant", "value_income", 2.8, 0.0, 0.75),
+    FundRow("HALCYON-GM", "Halcyon Global Macro", "hedge", "hardware", 2.8, 0.0, 0.75),
+    FundRow("KESTREL-LS", "Kestrel Tech Long/Short", "hedge", "ai_compute", 2.8, 0.0, 0.75),
+    FundRow("IRONBRIDGE-ED", "Ironbridge Event Driven", "hedge", "broad", 2.8, 0.0, 0.75),
 )
 
 # Fictional directors (no real person's board seats are described).
