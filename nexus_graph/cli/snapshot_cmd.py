@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
@@ -58,29 +57,27 @@ def snapshot(
 def centralities(
     start: str = typer.Option("2021-06-30", help="First month-end (YYYY-MM-DD)."),
     end: str = typer.Option("2026-03-31", help="Last month-end (YYYY-MM-DD)."),
+    factors: bool = typer.Option(True, help="Also write month-over-month changes as factors."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
-    """Compute degree, supply PageRank and board interlocks for every month-end; write them to Neo4j."""
+    """Degree by type, supply PageRank and board interlocks for every month-end, written to Neo4j."""
+    from nexus_graph.pipeline import compute_centralities, write_centrality_factors
     from nexus_graph.snapshot.as_of import month_ends
-    from nexus_graph.snapshot.centrality import centrality_history
-    from nexus_graph.store.snapshots import read_graph_tables, write_centralities
 
     dates = month_ends(parse_date(start, "--start"), parse_date(end, "--end"))
     if not dates:
         raise NexusError(f"No month-end between --start {start} and --end {end}.")
-    started = time.perf_counter()
     with open_store() as store:
-        tables = read_graph_tables(store, known_until=dates[-1])
         with progress(not json_out) as bar:
             task = bar.add_task("centralities", total=len(dates), status="")
-            frame = centrality_history(tables, dates, on_date=lambda d: bar.advance(task))
-        written = write_centralities(store, frame)
-    seconds = time.perf_counter() - started
-    summary = {"snapshots": len(dates), "rows": written, "seconds": round(seconds, 3)}
+            result = compute_centralities(store, dates, on_date=lambda d: bar.advance(task))
+        factor_rows = write_centrality_factors(store) if factors else {}
+    summary = {**result.summary(), "factors": factor_rows}
     if json_out:
         print_json(summary)
     else:
-        console.print(f"Wrote {written:,} centrality rows for {len(dates)} month-ends in {seconds:.2f} s.")
+        console.print(f"Wrote {result.rows:,} centrality rows for {result.snapshots} month-ends in "
+                      f"{result.seconds:.2f} s" + (f"; factors: {', '.join(factor_rows)}." if factor_rows else "."))
 
 
 def register(app: typer.Typer) -> None:

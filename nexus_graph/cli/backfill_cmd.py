@@ -1,0 +1,110 @@
+"""``nexus-graph backfill`` and ``validate-embeddings``: monthly embeddings, drift, sanity checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from nexus_graph.cli.common import console, err_console, open_store, parse_date, print_json, progress
+
+ORDER = 60
+
+DEMO_CHECKS = ("NVDA~AMD > NVDA~ARW", "AMAT~LRCX > AMAT~ARW", "MU~WDC > MU~AVT")
+
+
+def backfill(
+    start: str = typer.Option("2021-06-30", help="First month-end (YYYY-MM-DD)."),
+    end: str = typer.Option("2026-03-31", help="Last month-end (YYYY-MM-DD)."),
+    model: str = typer.Option(None, help="Model version under models/ (default: the promoted model)."),
+    allow_look_ahead: bool = typer.Option(False, "--allow-look-ahead",
+                                          help="Also embed dates before the model's as-of date (rows labelled)."),
+    device: str = typer.Option("cpu", help="cpu | cuda | auto for inference."),
+    models_dir: Path = typer.Option(None, help="Checkpoint folder (default: models/ in the checkout)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+) -> None:
+    """Embed every company at every month-end with a trained model; write embeddings and drift to Neo4j."""
+    from nexus_graph.pipeline import backfill as run
+    from nexus_graph.settings import models_dir as default_models_dir
+
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    with open_store() as store, progress(not json_out) as bar:
+        task = bar.add_task("backfill", total=None, status="")
+
+        def on_date(date, written) -> None:
+            bar.update(task, advance=1, status=f"{date:%Y-%m-%d} {'written' if written else 'already there'}")
+
+        result = run(store, models_dir or default_models_dir(), model, first, last,
+                     allow_look_ahead=allow_look_ahead, device=device, on_date=on_date)
+    summary = result.summary()
+    if json_out:
+        print_json(summary)
+        return
+    print_backfill_summary(summary)
+
+
+def print_backfill_summary(summary: dict) -> None:
+    """The backfill summary block (shared with ``nexus-graph demo``)."""
+    console.print(
+        f"Backfill: {summary['rows_written']:,} rows written ({summary['rows_total']:,} in all) for "
+        f"{summary['snapshots']} month-ends, dimension {summary['dim']}, model {summary['model_version']}, "
+        f"{summary['seconds']:.2f} s.", highlight=False)
+    if summary["skipped_before_model"]:
+        err_console.print(f"Skipped {len(summary['skipped_before_model'])} month-end(s) before the model's as-of "
+                          "date (no look-ahead; --allow-look-ahead embeds them, labelled).", markup=False)
+
+
+def validate_embeddings(
+    date: str = typer.Option(None, help="Snapshot date (default: the latest embedded)."),
+    check: list[str] = typer.Option(None, help="Ordering check like 'NVDA~AMD > NVDA~ARW' (repeatable)."),
+    checks_file: Path = typer.Option(None, help="File with one ordering check per line."),
+    demo_checks: bool = typer.Option(False, "--demo-checks", help="Use the demo universe's peer checks."),
+    model: str = typer.Option(None, help="Model version (default: the promoted model)."),
+    min_std: float = typer.Option(1e-3, help="Median component std below this = degenerate."),
+    models_dir: Path = typer.Option(None, help="Checkpoint folder (default: models/ in the checkout)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+) -> None:
+    """Spread, norms and cosine-ordering checks of one month's embeddings; exit 1 when a check fails."""
+    from nexus_graph.embeddings.validation import parse_check, parse_check_lines
+    from nexus_graph.errors import NexusError
+    from nexus_graph.pipeline import validate_embeddings as run
+    from nexus_graph.settings import models_dir as default_models_dir
+
+    checks = [parse_check(c) for c in (check or [])]
+    if checks_file is not None:
+        try:
+            checks += parse_check_lines(checks_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise NexusError(f"Cannot read --checks-file {checks_file}: {exc.strerror}.") from None
+    if demo_checks:
+        checks += [parse_check(c) for c in DEMO_CHECKS]
+    when = parse_date(date, "--date") if date else None
+    with open_store() as store:
+        report = run(store, models_dir or default_models_dir(), model, when, checks, min_std=min_std)
+    payload = report.as_dict()
+    if json_out:
+        print_json(payload)
+    else:
+        print_validation(payload)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+def print_validation(payload: dict) -> None:
+    """The validation block (shared with ``nexus-graph demo``)."""
+    console.print(
+        f"Embeddings on {payload['date']}: {payload['rows']} rows x {payload['dim']}; component std median "
+        f"{payload['component_std_median']:.4f} (range {payload['component_std_min']:.4f}.."
+        f"{payload['component_std_max']:.4f}){' DEGENERATE' if payload['degenerate'] else ''}; "
+        f"row L2 norm median {payload['norm_median']:.4f}", highlight=False)
+    if payload["checks"]:
+        table = Table("check", "left cos", "right cos", "result")
+        for c in payload["checks"]:
+            table.add_row(c["check"], f"{c['left']:.4f}", f"{c['right']:.4f}", "pass" if c["passed"] else "FAIL")
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("backfill")(backfill)
+    app.command("validate-embeddings")(validate_embeddings)
