@@ -7,8 +7,9 @@
 (``nexus_graph.sources.demo.generate(seed=7, scale=...)``), ``synthetic`` a random dataset of about
 100,000 intervals per 20 scale units with the same table sizes, for when the generator is absent.
 The database must be empty, or ``--wipe`` given (it deletes everything, untimed, before the load).
-Three phases are timed: ``validate`` (read_dataset), ``write_create`` (load into an empty graph:
-the CREATE fast path) and ``write_merge`` (the same load again: every row MERGEd, nothing changes).
+Three phases are timed: ``validate`` (read_dataset), ``write_new`` (load into an empty graph: the
+CREATE fast path) and ``write_again`` (the same load again: every row found and updated, nothing
+changes). Relationships per second count the dataset's relationships over the phase's seconds.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def main() -> None:
             wipe(store)
         timings: dict[str, float] = {}
         per_table: dict[str, dict[str, float]] = {}
-        for phase in ("write_create", "write_merge"):
+        for phase in ("write_new", "write_again"):
             clock = {"last": time.perf_counter()}
             tables = per_table.setdefault(phase, {})
 

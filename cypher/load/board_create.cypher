@@ -1,5 +1,5 @@
-// Fast path of board_merge when no SITS_ON relationship exists yet: CREATE, then the same properties
-// (SET r = props stores nothing for a null, as the merge's SET does).
+// Create SITS_ON intervals (all of a batch when the graph has none of this type yet, else the rows that
+// board_update did not find), with their properties (SET r = props stores nothing for a null).
 // $data: one batch of board rows as text (built by nexus_graph.store.graph.encode_rows), rows split by
 // U+001E, fields by U+001F, in the order fromId, toId, validFrom, validTo, knownFrom, endKnownFrom, payload;
 // a field is '' for null or 'v' + the value (ISO dates, Python float text). One string parameter packs ~10x

@@ -5,11 +5,15 @@ Graph model (``DESIGN.md`` §3): ``(:Company {id, name, kind, segment, country, 
 relationship per validity interval with ``validFrom, validTo, knownFrom, endKnownFrom`` (Neo4j ``date``)
 and camelCase payload.
 
-Loading is idempotent and resumable: nodes are merged on ``id``, relationships on
-(source, target, type, ``validFrom``), and every dataset property is SET on each run, so running the
-same load twice -- or re-running one that was interrupted after some committed batches -- converges
-to the same graph. Statements come from ``cypher/load/<table>_<merge|create|count>.cypher``; the
-table names of :mod:`nexus_graph.schema` pick them, so no label or type is ever built from data.
+Loading is idempotent and resumable: nodes are merged on ``id``, relationships keyed by
+(source, target, type, ``validFrom``) are updated when they exist and created otherwise, and every
+dataset property is SET on each run, so running the same load twice -- or re-running one that was
+interrupted after some committed batches -- converges to the same graph. Relationships are not
+MERGEd: right after a bulk create the planner's stale index statistics made MERGE seek the validFrom
+index per row (minutes instead of seconds); the update statement cannot take that plan. Run one
+load at a time against a database (two concurrent loads of new rows could both create them).
+Statements come from ``cypher/load/<table>_<merge|update|create|count>.cypher``; the table names of
+:mod:`nexus_graph.schema` pick them, so no label or type is ever built from data.
 """
 
 from __future__ import annotations
@@ -137,22 +141,46 @@ def _count(store: Store, table: str) -> int:
     return int(store.records(f"load/{table}_count")[0]["count"])
 
 
-def _write_table(store: Store, table: str, statement: str, rows: list[Any], batch_size: int,
-                 on_progress: ProgressCallback | None, encoded: bool = False) -> int:
-    """Write ``rows`` in batches (one transaction each); check every row found its endpoints.
-
-    ``encoded`` rows are text records (:func:`encode_rows`) sent as one ``$data`` string per batch;
-    otherwise rows are maps sent as ``$rows``.
-    """
+def _write_nodes(store: Store, spec: schema.NodeSpec, rows: list[dict[str, Any]], batch_size: int,
+                 on_progress: ProgressCallback | None) -> int:
+    """MERGE node rows in ``UNWIND $rows`` batches, one transaction each."""
     done = 0
     if on_progress:
-        on_progress(table, 0, len(rows))
+        on_progress(spec.table, 0, len(rows))
     for start in range(0, len(rows), batch_size):
         chunk = rows[start : start + batch_size]
-        params = {"data": ROW_SEPARATOR.join(chunk)} if encoded else {"rows": chunk}
+        store.transaction(lambda tx, chunk=chunk: tx.run(f"load/{spec.table}_merge", rows=chunk))
+        done += len(chunk)
+        if on_progress:
+            on_progress(spec.table, done, len(rows))
+    return done
 
-        def work(tx: Tx, params: dict[str, Any] = params) -> int:
-            return int(tx.run(statement, **params)[0]["written"])
+
+def _write_relationships(store: Store, spec: schema.RelSpec, records: list[str], batch_size: int,
+                         create_only: bool, on_progress: ProgressCallback | None) -> int:
+    """Write text records in batches, one transaction each: update those that exist, create the rest.
+
+    ``create_only`` (no relationship of this type in the graph yet) skips the update statement: every
+    row is new, and the dataset's keys are unique, so CREATE alone gives the same graph.
+    """
+    table = spec.table
+    done = 0
+    if on_progress:
+        on_progress(table, 0, len(records))
+    for start in range(0, len(records), batch_size):
+        chunk = records[start : start + batch_size]
+
+        def work(tx: Tx, chunk: list[str] = chunk) -> int:
+            missing = chunk
+            updated = 0
+            if not create_only:
+                found = {int(row["position"]) for row in tx.run(f"load/{table}_update", data=ROW_SEPARATOR.join(chunk))}
+                updated = len(found)
+                missing = [record for position, record in enumerate(chunk) if position not in found]
+            created = 0
+            if missing:
+                created = int(tx.run(f"load/{table}_create", data=ROW_SEPARATOR.join(missing))[0]["written"])
+            return updated + created
 
         written = store.transaction(work)
         if written != len(chunk):
@@ -163,7 +191,7 @@ def _write_table(store: Store, table: str, statement: str, rows: list[Any], batc
             )
         done += len(chunk)
         if on_progress:
-            on_progress(table, done, len(rows))
+            on_progress(table, done, len(records))
     return done
 
 
@@ -198,16 +226,15 @@ def load_dataset(store: Store, dataset: Dataset, replace: bool = False, batch_si
         wipe(store)
     written: dict[str, int] = {}
     for node_spec in schema.NODE_SPECS:
-        rows = node_rows(dataset, node_spec)
-        written[node_spec.table] = _write_table(store, node_spec.table, f"load/{node_spec.table}_merge", rows,
-                                                batch_size, on_progress)
+        written[node_spec.table] = _write_nodes(store, node_spec, node_rows(dataset, node_spec), batch_size,
+                                                on_progress)
     for rel_spec in schema.REL_SPECS:
         records = encode_rows(dataset.relationships(rel_spec), rel_spec)
-        # No relationship of this type yet -> nothing to merge with, and the dataset's keys are unique
-        # (checked above), so CREATE gives the same graph without MERGE's per-row existence check.
-        mode = "create" if _count(store, rel_spec.table) == 0 else "merge"
-        written[rel_spec.table] = _write_table(store, rel_spec.table, f"load/{rel_spec.table}_{mode}", records,
-                                               batch_size, on_progress, encoded=True)
+        # No relationship of this type yet -> nothing to update, and the dataset's keys are unique
+        # (checked above), so CREATE alone gives the same graph without a lookup per row.
+        create_only = _count(store, rel_spec.table) == 0
+        written[rel_spec.table] = _write_relationships(store, rel_spec, records, batch_size, create_only,
+                                                       on_progress)
     return written
 
 
