@@ -115,13 +115,15 @@ def train_model(
     device: str = "auto",
     predict: list[tuple[str, str, str]] | None = None,
     on_eval: Callable[[Any], None] | None = None,
+    promote: bool = True,
 ) -> TrainOutcome:
     """Train HGT link prediction on the graph known at ``as_of``; save, gate, promote, record.
 
     ``split="time"`` (default): train on the snapshot at ``as_of - gap``, validate on relationships
     that became known in ``(as_of - gap, as_of]`` plus sampled negatives. ``split="random"``: one
     snapshot at ``as_of`` with a random edge split (reverse edges removed with their forward edge).
-    Nothing known after ``as_of`` is read.
+    Nothing known after ``as_of`` is read. ``promote=False`` saves and records the model without
+    pointing ``models/hgt_link_pred.pt`` at it (e.g. the second seed of the drift-noise check).
     """
     from nexus_graph.model import checkpoint, metrics, splits, train
     from nexus_graph.store.models import record_model_version
@@ -146,13 +148,14 @@ def train_model(
     meta = checkpoint.training_metadata(
         result, train_graph, as_of, split="time-forward" if split == "time" else "random",
         gap_months=gap_months if split == "time" else None,
-        train_graph_as_of=f"{(cut if split == 'time' else as_of):%Y-%m-%d}", promoted=passed)
+        train_graph_as_of=f"{(cut if split == 'time' else as_of):%Y-%m-%d}", promoted=passed and promote)
     version_dir = checkpoint.save_checkpoint(result, models_dir, meta)
-    if passed:
+    if passed and promote:
         checkpoint.promote(models_dir, version_dir.name)
     meta = checkpoint.read_metadata(version_dir)
     record_model_version(store, meta)
-    return TrainOutcome(version_dir.name, passed, passed, float(result.val_auc), meta, version_dir, result)
+    return TrainOutcome(version_dir.name, passed, passed and promote, float(result.val_auc), meta, version_dir,
+                        result)
 
 
 # --- backfill ---------------------------------------------------------------------------------
@@ -218,3 +221,59 @@ def validate_embeddings(store: Store, models_dir: Path, model: str | None, date:
     vectors = panel.xs(date, level="date")
     vectors.attrs["date"] = date.strftime("%Y-%m-%d")
     return validate_snapshot(vectors, checks, min_std=min_std)
+
+
+# --- drift versus seed noise ------------------------------------------------------------------
+@dataclass
+class NoiseOutcome:
+    """Seed-noise figures of the drift factor (see :mod:`nexus_graph.embeddings.noise`)."""
+
+    model_a: str
+    model_b: str
+    figures: dict[str, Any]
+
+    def statement(self) -> str:
+        f = self.figures
+        return (f"{f['noise_share']:.0%} of the cross-sectional variance of monthly drift is seed noise "
+                f"(two models, seeds differ, same data); drift ranks agree across seeds at Spearman "
+                f"{f['rank_correlation']:.2f}; median drift {f['median_drift']:.4f} vs seed-noise floor "
+                f"{f['noise_floor']:.4f} ({f['drift_to_floor']:.1f}x).")
+
+    def summary(self) -> dict[str, Any]:
+        return {"model_a": self.model_a, "model_b": self.model_b, **self.figures, "statement": self.statement()}
+
+
+def drift_noise(store: Store, models_dir: Path, model: str | None, start: pd.Timestamp, end: pd.Timestamp, *,
+                seed: int = 1, device: str = "auto") -> NoiseOutcome:
+    """Train a second model like ``model`` but with another seed; compare the two drift factors.
+
+    The second model is saved and recorded (not promoted); its embeddings stay in memory.
+    """
+    from nexus_graph.embeddings.noise import seed_noise
+    from nexus_graph.embeddings.panel import panel_from_arrays
+    from nexus_graph.model import checkpoint, train
+    from nexus_graph.store.factors import factor_panel
+
+    meta = checkpoint.read_metadata(models_dir, model)
+    version, as_of = meta["version"], pd.Timestamp(meta["as_of"])
+    if seed == meta["seed"]:
+        raise NexusError(f"--seed {seed} is the seed of {version}; pick another one.")
+    hyper = meta["hyperparameters"]
+    config = train.TrainConfig(seed=seed, **{k: hyper[k] for k in ("hidden", "heads", "layers", "dropout", "lr",
+                                                                  "weight_decay", "epochs", "eval_every")})
+    other = train_model(store, as_of, models_dir, gap_months=meta.get("gap_months") or 3,
+                        split="time" if meta.get("split") == "time-forward" else "random", config=config,
+                        device=device, promote=False)
+    net, _ = checkpoint.load_checkpoint(models_dir, other.version)
+    dates = [d for d in month_ends(start, end) if d >= as_of]
+    tables = read_graph_tables(store, known_until=dates[-1])
+    slices = []
+    for date in dates:
+        data = build_snapshot(tables, date)
+        present = data["company"].present.numpy()
+        vectors = train.embed(net, data, device="cpu")["company"].numpy()[present]
+        ids = [cid for cid, p in zip(data["company"].node_id, present, strict=True) if p]
+        slices.append(panel_from_arrays(date, ids, vectors))
+    drift_b = embedding_drift(pd.concat(slices))
+    drift_a = factor_panel(store, DRIFT_FACTOR, version)
+    return NoiseOutcome(version, other.version, seed_noise(drift_a, drift_b))

@@ -105,6 +105,29 @@ def print_validation(payload: dict) -> None:
         console.print(table)
 
 
+def drift_noise(
+    start: str = typer.Option("2021-05-31", help="First month-end (YYYY-MM-DD)."),
+    end: str = typer.Option("2026-03-31", help="Last month-end (YYYY-MM-DD)."),
+    model: str = typer.Option(None, help="Model version whose drift is measured (default: the promoted model)."),
+    seed: int = typer.Option(1, help="Seed of the second model (must differ from the first's)."),
+    device: str = typer.Option("auto", help="auto | cpu | cuda for training the second model."),
+    models_dir: Path = typer.Option(None, help="Checkpoint folder (default: models/ in the checkout)."),
+    json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+) -> None:
+    """How much of the measured drift is seed noise: retrain with another seed on the same data, compare drifts."""
+    from nexus_graph.pipeline import drift_noise as run
+    from nexus_graph.settings import models_dir as default_models_dir
+
+    with open_store() as store:
+        outcome = run(store, models_dir or default_models_dir(), model, parse_date(start, "--start"),
+                      parse_date(end, "--end"), seed=seed, device=device)
+    if json_out:
+        print_json(outcome.summary())
+    else:
+        console.print(f"Drift of {outcome.model_a} vs {outcome.model_b}: {outcome.statement()}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("drift-noise")(drift_noise)
     app.command("backfill")(backfill)
     app.command("validate-embeddings")(validate_embeddings)

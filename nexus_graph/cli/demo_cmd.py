@@ -65,8 +65,8 @@ def demo(
     end: str = typer.Option("2026-03-31", help="Last month-end to embed and evaluate."),
     epochs: int = typer.Option(300, help="Training epochs."),
     device: str = typer.Option("auto", help="auto | cpu | cuda for training."),
-    fresh: bool = typer.Option(True, "--fresh/--keep", help="Wipe the graph before loading (the registry and "
-                                                           "other runs' nodes go too) or merge into it."),
+    fresh: bool = typer.Option(True, "--fresh/--keep", help="Wipe the graph data before loading (the signal "
+                                                           "registry and model versions are kept) or merge into it."),
     run_dir: Path = typer.Option(None, help="Run folder (default: runs/demo-<seed>-<signal> in the checkout)."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary at the end instead of the tables."),
 ) -> None:
@@ -110,6 +110,7 @@ def _pipeline(store, steps: Steps, summary: dict, *, run_dir: Path, seed: int, s
     from nexus_graph.pipeline import (
         backfill,
         compute_centralities,
+        drift_noise,
         train_model,
         validate_embeddings,
         write_centrality_factors,
@@ -123,8 +124,9 @@ def _pipeline(store, steps: Steps, summary: dict, *, run_dir: Path, seed: int, s
     from nexus_graph.sources.demo_card import dataset_card, live_counts, write_card
     from nexus_graph.sources.prices import save_prices
     from nexus_graph.sources.tables import write_dataset
-    from nexus_graph.store.admin import init_schema
+    from nexus_graph.store.admin import init_schema, wipe
     from nexus_graph.store.graph import load_dataset
+    from nexus_graph.store.registry import count_tests
     from nexus_graph.trading.run import paper_trade_stored
 
     data_dir = run_dir / "dataset"
@@ -144,7 +146,9 @@ def _pipeline(store, steps: Steps, summary: dict, *, run_dir: Path, seed: int, s
     with steps.step("2. validate and load into Neo4j"):
         checked = read_dataset(data_dir)
         init_schema(store)
-        written = load_dataset(store, checked, replace=fresh)
+        if fresh:  # graph data only: the registry and model versions keep every earlier test
+            wipe(store, keep_registry=True)
+        written = load_dataset(store, checked)
         save_prices(checked.prices)
         summary["load"] = written
         say(f"Loaded {written}", highlight=False)
@@ -173,19 +177,25 @@ def _pipeline(store, steps: Steps, summary: dict, *, run_dir: Path, seed: int, s
         if not quiet:
             print_backfill_summary(result.summary())
 
-    with steps.step("6. validate embeddings"):
+    with steps.step("6. validate embeddings; drift versus seed noise"):
         report = validate_embeddings(store, models_dir(), outcome.version, None,
                                      [parse_check(c) for c in DEMO_CHECKS])
-        summary["validation"] = report.as_dict()
-        write_run_files(run_dir, validation=report.as_dict())
+        noise = drift_noise(store, models_dir(), outcome.version, first, last, seed=1, device=device)
+        validation = {**report.as_dict(), "seed_noise_model": noise.model_b,
+                      **{f"seed_{k}": v for k, v in noise.figures.items()}, "seed_noise": noise.statement()}
+        summary["validation"] = validation
+        write_run_files(run_dir, validation=validation)
         if not quiet:
             print_validation(report.as_dict())
+            say(f"Drift versus seed noise: {noise.statement()}", highlight=False)
 
     with steps.step(f"7. evaluate {DRIFT_FACTOR} at 21/63/126 days, registry"):
         evaluated = evaluate_stored_factor(store, DRIFT_FACTOR, model_version=outcome.version,
                                            report_dir=run_dir / "evaluate")
         ev = evaluation_summary(evaluated.evaluation)
         summary["evaluation"] = {k: v for k, v in ev.items() if k != "ic"}
+        summary["registration"] = evaluated.registration
+        summary["registry_tests"] = count_tests(store)
         write_run_files(run_dir, evaluation={**ev, "summary": ev["horizons"]})
         if not quiet:
             print_evaluation(evaluated.evaluation, evaluated.warning, evaluated.note, evaluated.files)

@@ -49,10 +49,16 @@ def train(
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
+    walk_forward: str = typer.Option(None, "--walk-forward", help="MONTHLY | QUARTERLY | YEARLY: train one model "
+                                     "per period from --asof to --until, each on data known at its start."),
+    until: str = typer.Option(None, "--until", help="Last period start for --walk-forward (YYYY-MM-DD)."),
     models_dir: Path = typer.Option(None, help="Checkpoint folder (default: models/ in the checkout)."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
-    """Train the HGT link predictor; promote it to models/hgt_link_pred.pt only if it passes the gate."""
+    """Train the HGT link predictor; promote it to models/hgt_link_pred.pt only if it passes the gate.
+
+    With --walk-forward, one model per period is trained on what was known at the period start (none
+    is promoted); embed each period with its own model: `backfill --model V --start A --end B`."""
     from nexus_graph.errors import NexusError
     from nexus_graph.model.train import TrainConfig
     from nexus_graph.pipeline import train_model
@@ -64,6 +70,10 @@ def train(
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
                          min_auc=min_auc, minibatch=minibatch)
+    if walk_forward:
+        _walk_forward(as_of, walk_forward, until, gap, split, config, device, _edge_types(predict),
+                      models_dir or default_models_dir(), json_out)
+        return
     with open_store() as store, progress(not json_out) as bar:
         task = bar.add_task("train", total=epochs, status="")
 
@@ -81,6 +91,34 @@ def train(
         err_console.print(f"Error: validation ROC-AUC {outcome.val_auc:.4f} is below --min-auc {min_auc}: "
                           "the model was saved but not promoted.", markup=False)
         raise typer.Exit(1)
+
+
+def _walk_forward(as_of, freq: str, until: str | None, gap: int, split: str, config, device: str, predict,
+                  models_dir: Path, json_out: bool) -> None:
+    """One model per period boundary in [asof, until], none promoted; a table of versions and AUCs."""
+    from nexus_graph.errors import NexusError
+    from nexus_graph.model.walk_forward import walk_forward_periods
+    from nexus_graph.pipeline import train_model
+
+    if until is None:
+        raise NexusError("--walk-forward needs --until (the last period start, YYYY-MM-DD).")
+    periods = walk_forward_periods(as_of, parse_date(until, "--until"), freq)
+    rows = []
+    with open_store() as store, progress(not json_out) as bar:
+        task = bar.add_task("walk-forward", total=len(periods), status="")
+        for period in periods:
+            outcome = train_model(store, period, models_dir, gap_months=gap, split=split, config=config,
+                                  device=device, predict=predict, promote=False)
+            rows.append({"as_of": f"{period:%Y-%m-%d}", "model_version": outcome.version,
+                         "val_auc": round(outcome.val_auc, 4), "gate": "pass" if outcome.passed else "fail"})
+            bar.update(task, advance=1, status=f"{period:%Y-%m-%d} AUC {outcome.val_auc:.3f}")
+    if json_out:
+        print_json({"walk_forward": freq.upper(), "models": rows})
+        return
+    table = Table("as of", "model version", "val AUC", "gate", title=f"Walk-forward ({freq.upper()})")
+    for row in rows:
+        table.add_row(row["as_of"], row["model_version"], f"{row['val_auc']:.4f}", row["gate"])
+    console.print(table)
 
 
 def print_training_summary(summary: dict) -> None:

@@ -35,8 +35,18 @@ def init_schema(store: Store) -> SchemaReport:
     return SchemaReport(statements, created, indexes, constraints)
 
 
-def wipe(store: Store, batch: int = 20_000) -> int:
-    """Delete every node and relationship, in batches (schema is kept); returns nodes deleted."""
+def wipe(store: Store, batch: int = 20_000, keep_registry: bool = False) -> int:
+    """Delete every node and relationship, in batches (schema is kept); returns nodes deleted.
+
+    ``keep_registry=True`` deletes the graph data only and keeps the signal registry and the model
+    versions (``Signal``, ``SignalTest``, ``ModelVersion``, ``PaperTradeRun`` and their links), so a
+    reload does not forget how many tests were ever made.
+    """
+    if keep_registry:
+        total = 0
+        while deleted := store.write("admin/wipe_data_batch", limit=batch)[0]["deleted"]:
+            total += deleted
+        return total
     # relationships first, in batches: DETACH DELETE of a node batch would otherwise take all their
     # relationships into one transaction and exceed the server's transaction memory on a dense graph
     while store.write("admin/wipe_relationships_batch", limit=batch)[0]["deleted"]:
