@@ -236,8 +236,8 @@ class NoiseOutcome:
         f = self.figures
         return (f"{f['noise_share']:.0%} of the cross-sectional variance of monthly drift is seed noise "
                 f"(two models, seeds differ, same data); drift ranks agree across seeds at Spearman "
-                f"{f['rank_correlation']:.2f}; median drift {f['median_drift']:.4f} vs seed-noise floor "
-                f"{f['noise_floor']:.4f} ({f['drift_to_floor']:.1f}x).")
+                f"{f['rank_correlation']:.2f}; median drift {f['median_drift']:.3g} vs seed-noise floor "
+                f"{f['noise_floor']:.3g} ({f['drift_to_floor']:.1f}x).")
 
     def summary(self) -> dict[str, Any]:
         return {"model_a": self.model_a, "model_b": self.model_b, **self.figures, "statement": self.statement()}

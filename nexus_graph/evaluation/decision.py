@@ -7,20 +7,22 @@ Rules, applied in this order:
 ===========  ==========  ====  ==============================================================
 verdict      status      tier  when
 ===========  ==========  ====  ==============================================================
-NULL         rejected    0     |t| < 2 at every horizon (horizons without data count as 0):
-                               nothing to see; never registered as alpha.
+NULL         rejected    0     overlap-robust |t| < 2 at every horizon (horizons without data
+                               count as 0): nothing to see; never registered as alpha.
 ALPHA        alpha       2     the robust t clears its multiple-testing bar at >= 1 horizon
                                (robust p <= 0.05 / M) AND the mean IC has the same sign at
                                every horizon with data.
-CANDIDATE    candidate   1     anything else: some |t| >= 2, but no horizon clears the bar
-                               with the robust t, or the sign flips across horizons. Worth a
-                               look out of sample; not tradeable evidence.
+CANDIDATE    candidate   1     anything else: some robust |t| >= 2, but no horizon clears the
+                               bar, or the sign flips across horizons. Worth a look out of
+                               sample; not tradeable evidence.
 ===========  ==========  ====  ==============================================================
 
-The plain t gates NULL (it is the statistic the reference reports and the most generous one, so
-"below 2 everywhere" is a safe reject); only the overlap-robust t can promote a factor to ALPHA,
-because the plain t over-rejects several-fold for persistent factors at 63/126 days
-(see ``stats.py``). Every verdict comes with the reasons that produced it.
+Both gates use the overlap-robust t, because the plain t over-rejects several-fold for persistent
+factors at 63/126 days (calibration table in ``stats.py``: 21 % / 35 % false positives at nominal
+5 % for an AR(1) 0.9 factor, against ~5 % for the robust t). Gating NULL on the plain t would call a
+pure-noise factor a CANDIDATE about half the time; on the demo with ``--signal none`` the drift factor
+has plain t -2.06 at 126 days but robust t -1.90. The plain t is still reported in the table and in
+the reasons. Every verdict comes with the reasons that produced it.
 """
 
 from __future__ import annotations
@@ -65,14 +67,16 @@ def decide(table: pd.DataFrame) -> Decision:
     if table.empty:
         return Decision(NULL, ["no horizon has data: nothing to test"])
     t = table["t"].astype(float).fillna(0.0)
+    rt = table["robust_t"].astype(float).fillna(0.0)
     reasons: list[str] = []
-    best = t.abs().idxmax()
-    if (t.abs() < T_NULL).all():
-        reasons.append(f"|t| < {T_NULL:g} at every horizon (largest {_fmt(t[best])} at {best} d)")
+    best = rt.abs().idxmax()
+    if (rt.abs() < T_NULL).all():
+        reasons.append(f"robust |t| < {T_NULL:g} at every horizon (largest {_fmt(rt[best])} at {best} d; "
+                       f"plain t there {_fmt(t[best])})")
         return Decision(NULL, reasons)
 
-    nominal = [int(h) for h in t.index if abs(t[h]) >= T_NULL]
-    reasons.append(f"|t| >= {T_NULL:g} at {', '.join(f'{h} d (t {_fmt(t[h])})' for h in nominal)}")
+    nominal = [int(h) for h in rt.index if abs(rt[h]) >= T_NULL]
+    reasons.append(f"robust |t| >= {T_NULL:g} at {', '.join(f'{h} d (robust t {_fmt(rt[h])})' for h in nominal)}")
     robust = table["robust_t"].astype(float)
     clears = [int(h) for h in table.index if np.isfinite(robust[h]) and abs(robust[h]) >= table.loc[h, "robust_bar"]]
     m = int(table["m"].iloc[0])

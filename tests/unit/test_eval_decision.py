@@ -15,9 +15,16 @@ def table(t: list[float], robust_t: list[float], mean_ic: list[float], bar: floa
 
 
 def test_below_two_everywhere_is_null_and_rejected() -> None:
-    d = decide(table([1.9, -1.5, 0.3], [1.0, -1.0, 0.2], [0.01, -0.01, 0.0]))
+    d = decide(table([1.9, -1.5, 0.3], [1.0, -1.2, 0.2], [0.01, -0.01, 0.0]))
     assert (d.verdict, d.status, d.tier) == (NULL, "rejected", 0)
-    assert "|t| < 2 at every horizon" in d.reasons[0] and "+1.90 at 21 d" in d.reasons[0]
+    assert "robust |t| < 2 at every horizon" in d.reasons[0] and "-1.20 at 63 d" in d.reasons[0]
+
+
+def test_plain_t_over_two_from_overlap_alone_is_still_null() -> None:
+    # the demo's --signal none case: plain t -2.06 at 126 d, robust t -1.90 (overlapping returns)
+    d = decide(table([-0.13, -1.15, -2.06], [-0.14, -0.98, -1.90], [-0.002, -0.017, -0.028]))
+    assert d.verdict == NULL
+    assert "plain t there -2.06" in d.reasons[0]
 
 
 def test_missing_horizons_count_as_zero() -> None:
