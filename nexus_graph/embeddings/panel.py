@@ -14,6 +14,13 @@ import numpy as np
 import pandas as pd
 
 DRIFT_FACTOR = "graph_gnn_embedding_drift"
+# 1 - cos of two identical vectors is not exactly 0 in floats: it lands anywhere in about +-D * 1e-16.
+# Left as is, companies whose embedding did not move get distinct noise values, and a rank IC then
+# sorts rounding noise -- which is not random: identical vectors give identical noise, so the ranks
+# follow the embedding's clusters (segments) and the IC picks up segment returns. On the real-data
+# run (docs/real-data.md) that alone turned a NULL factor into a CANDIDATE. A drift below this
+# tolerance (a relative vector change below ~1e-6, under float32 embedding resolution) is exactly 0.
+DRIFT_TOLERANCE = 1e-12
 
 
 def embedding_columns(dim: int) -> list[str]:
@@ -38,6 +45,8 @@ def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def embedding_drift(panel: pd.DataFrame) -> pd.Series:
     """``1 - cos(e_t, e_{t-1})`` per (date, company_id); the first date of each company has none.
 
+    Values within :data:`DRIFT_TOLERANCE` of 0 are exactly 0 (unchanged vectors tie, see there).
+
     Returns a Series named :data:`DRIFT_FACTOR` indexed like ``panel`` minus each company's first row.
     """
     panel = panel.sort_index()
@@ -47,7 +56,7 @@ def embedding_drift(panel: pd.DataFrame) -> pd.Series:
     sorted_vals, sorted_companies = values[order], companies[order]
     same = np.r_[False, sorted_companies[1:] == sorted_companies[:-1]]
     drift = np.full(len(values), np.nan)
-    drift[1:] = 1.0 - cosine(sorted_vals[1:], sorted_vals[:-1])
+    drift[1:] = _snap(1.0 - cosine(sorted_vals[1:], sorted_vals[:-1]))
     drift[~same] = np.nan
     out = pd.Series(np.empty(len(values)), index=panel.index, name=DRIFT_FACTOR)
     out.iloc[order] = drift
@@ -58,4 +67,9 @@ def latest_drift(previous: np.ndarray | None, current: np.ndarray) -> np.ndarray
     """Drift of one snapshot against the previous one (NaN where there is no previous vector)."""
     if previous is None:
         return np.full(len(current), np.nan)
-    return 1.0 - cosine(current, previous)
+    return _snap(1.0 - cosine(current, previous))
+
+
+def _snap(drift: np.ndarray) -> np.ndarray:
+    """Rounding noise around 0 (either sign) set to exactly 0; real drifts unchanged."""
+    return np.where(np.abs(drift) < DRIFT_TOLERANCE, 0.0, drift)

@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from nexus_graph.embeddings.noise import seed_noise
-from nexus_graph.embeddings.panel import DRIFT_FACTOR, embedding_drift, panel_from_arrays
+from nexus_graph.embeddings.panel import (
+    DRIFT_FACTOR,
+    DRIFT_TOLERANCE,
+    cosine,
+    embedding_drift,
+    latest_drift,
+    panel_from_arrays,
+)
 from nexus_graph.embeddings.validation import parse_check, parse_check_lines, validate_snapshot
 from nexus_graph.errors import NexusError
 
@@ -27,6 +34,28 @@ def test_drift_is_one_minus_cosine_of_consecutive_vectors() -> None:
     assert drift.loc[(D3, "A")] == pytest.approx(1.0)  # from (0,3) to (-1,0): orthogonal
     assert (D1, "A") not in drift.index and (D3, "C") not in drift.index  # first appearance: no drift
     assert len(drift) == 3
+
+
+def test_unchanged_vectors_drift_exactly_zero_so_the_ic_does_not_rank_rounding_noise() -> None:
+    from nexus_graph.evaluation.ic import information_coefficient
+
+    rng = np.random.default_rng(3)
+    ids = [f"C{i:02d}" for i in range(40)]  # sorted like the panel index
+    vectors = rng.normal(size=(40, 64)).astype(np.float32).astype(np.float64)  # like the HGT's float32 output
+    raw = 1.0 - cosine(vectors, vectors)
+    assert np.count_nonzero(raw) > 0 and np.unique(raw).size > 1  # the noise this test is about exists
+    moved = vectors.copy()
+    moved[:5] += rng.normal(size=(5, 64))  # five companies really move at D3
+    panel = pd.concat([panel_from_arrays(D1, ids, vectors), panel_from_arrays(D2, ids, vectors),
+                       panel_from_arrays(D3, ids, moved)])
+    drift = embedding_drift(panel)
+    assert (drift.loc[D2] == 0.0).all()  # exactly, not approximately
+    assert (drift.loc[D3].iloc[:5] > DRIFT_TOLERANCE).all() and (drift.loc[D3].iloc[5:] == 0.0).all()
+    assert (latest_drift(vectors, vectors) == 0.0).all()
+    returns = pd.DataFrame({21: rng.normal(size=len(drift))}, index=drift.index)
+    ic = information_coefficient(drift, returns)
+    assert np.isnan(ic.loc[D2, 21])  # nothing moved: no cross-section to rank, not an IC of noise
+    assert np.isfinite(ic.loc[D3, 21])
 
 
 def test_ordering_checks_and_spread() -> None:
