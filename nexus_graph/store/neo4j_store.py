@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 from neo4j import Driver, ManagedTransaction, RoutingControl
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import IncompleteCommit, Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.time import Date, DateTime
 
 from nexus_graph.errors import NexusError, ServerUnavailable
@@ -161,6 +161,11 @@ class Store:
     def _translate(self) -> Iterator[None]:
         try:
             yield
+        except IncompleteCommit:  # a ServiceUnavailable the driver does not retry: the outcome is unknown
+            raise ServerUnavailable(
+                f"Lost the connection to Neo4j at {self.settings.uri} while committing; the last transaction "
+                f"may or may not have been committed. {start_hint(self.settings)}"
+            ) from None
         except (ServiceUnavailable, SessionExpired) as exc:
             raise ServerUnavailable(
                 f"Lost the connection to Neo4j at {self.settings.uri} ({type(exc).__name__}); "
