@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import typer
 from rich import box
 from rich.table import Table
@@ -35,29 +32,6 @@ def parse_horizons(text: str) -> tuple[int, ...]:
     if not values or values[0] < 1:
         raise NexusError(f"--horizons must be positive trading-day counts like 21,63,126 (got {text!r}).")
     return tuple(values)
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON: NaN -> None, timestamps -> ISO dates, frames -> {index, columns, data}."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, pd.DataFrame):
-        return {"index": [jsonable(i) for i in value.index], "columns": [jsonable(c) for c in value.columns],
-                "data": [[jsonable(v) for v in row] for row in value.to_numpy(dtype=object).tolist()]}
-    if isinstance(value, dt.datetime):  # pd.Timestamp included; dates stay dates, instants keep their time
-        if pd.isna(value):
-            return None
-        stamp = pd.Timestamp(value)
-        return stamp.date().isoformat() if stamp.tzinfo is None and stamp == stamp.normalize() else stamp.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _num(value: float, spec: str) -> str:
@@ -138,6 +112,8 @@ def register(app: typer.Typer) -> None:
             payload = summary(evaluation)
             payload.update(previously_rejected=warning is not None, warning=warning, registration=registration,
                            report_files=[str(p) for p in files])
+            from nexus_graph.report.run_files import jsonable
+
             print_json(jsonable(payload))
             return
         print_evaluation(evaluation, warning, outcome.note, files)

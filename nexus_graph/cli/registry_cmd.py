@@ -8,7 +8,6 @@ from rich import box
 from rich.table import Table
 
 from nexus_graph.cli.common import console, open_store, print_json
-from nexus_graph.cli.evaluate_cmd import jsonable
 from nexus_graph.store.registry import list_signals, signal_detail
 
 ORDER = 80
@@ -44,6 +43,8 @@ def list_command(json_out: bool = typer.Option(False, "--json", help="Print JSON
     with open_store() as store:
         frame = list_signals(store)
     if json_out:
+        from nexus_graph.report.run_files import jsonable
+
         print_json(jsonable(frame.to_dict(orient="records")))
         return
     if frame.empty:
@@ -71,6 +72,8 @@ def show_command(
     with open_store() as store:
         signal, tests = signal_detail(store, name)
     if json_out:
+        from nexus_graph.report.run_files import jsonable
+
         print_json(jsonable({"signal": signal, "tests": tests.to_dict(orient="records")}))
         return
     style = STATUS_STYLE.get(signal.get("status") or "", "bold")

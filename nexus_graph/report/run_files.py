@@ -37,7 +37,10 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, pd.DataFrame):
         return frame_to_json(value)
     if isinstance(value, pd.Timestamp | dt.date):
-        return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+        if pd.isna(value):
+            return None
+        stamp = pd.Timestamp(value)  # dates stay dates; instants (e.g. registry test times) keep their time
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]
     if isinstance(value, np.generic):
