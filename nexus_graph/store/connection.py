@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from nexus_graph.errors import NexusError, ServerUnavailable
 from nexus_graph.settings import Neo4jSettings, mask
 from nexus_graph.store.catalog import statement
+
+# The driver logs every retried transaction and dropped connection (multi-line, driver internals);
+# with no handler of its own, Python's last-resort handler would print them to stderr around our
+# one-line error or --json output. A caller that wants them configures the "neo4j" logger.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 def start_hint(settings: Neo4jSettings) -> str:

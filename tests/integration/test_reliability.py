@@ -47,7 +47,7 @@ from nexus_graph.store.embeddings import embedded_dates, read_embedding_panel
 from nexus_graph.store.graph import dump_graph
 from nexus_graph.store.snapshots import read_graph_tables
 
-pytestmark = pytest.mark.neo4j
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 START, END = "2022-12-31", "2025-12-31"  # 37 month-ends: a backfill long enough to break part-way
 AS_OF = START  # the model's as-of date: every backfilled date is at or after it (no look-ahead)
 RTOL, ATOL = 1e-5, 1e-6  # float32 rounding; another row's vector is off by 1e-3 or more
@@ -242,11 +242,11 @@ def test_backfill_through_a_server_restart(fresh: Pipeline) -> None:
         print(f"server restart: stop {down - clock:.1f} s, start {up - down:.1f} s; the backfill ended "
               f"{time.monotonic() - up:.1f} s later with exit {rc}")
     output = p.outputs[-1][1]
-    if not survived:
+    if survived:
+        json.loads(output)  # the JSON summary and nothing else (no driver retry warnings)
+    else:
         lines = [line for line in output.splitlines() if line.strip()]
-        errors = [line for line in lines if line.startswith("Error: ")]
-        assert errors == lines[-1:] and "Traceback" not in output, output  # one line, the last
-        assert "Neo4j" in errors[0], errors[0]
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and "Neo4j" in lines[0], output
     p.assert_whole_snapshots("after the server restart")
     if not survived:
         assert _json(p.run(*p.backfill_args()))["snapshots"] == len(p.expected)
