@@ -12,9 +12,10 @@ a couple of hundred epochs on block-structured graphs before it starts learning 
 Speed: each layer is a :class:`FastHGTConv` -- an ``HGTConv`` (same parameters, same ``state_dict``,
 its own ``forward`` still works) with a second entry point, :meth:`FastHGTConv.forward_plan`, that runs
 the same mathematics on a :class:`~nexus_graph.model.plan.MessagePlan` built once per graph (see
-:mod:`nexus_graph.model.plan` for the two kernels), and one batched matrix product per source node
-type instead of ``HGTConv``'s Python loop over (edge type x head) matrices. A unit test checks both
-entry points agree.
+:mod:`nexus_graph.model.plan` for the two kernels), one batched matrix product per source node type
+instead of ``HGTConv``'s Python loop over (edge type x head) matrices, and the relation prior
+``p_rel / sqrt(D)`` folded into the [D, D] key matrices instead of applied per edge. Unit tests check
+both entry points agree, values and gradients.
 
 The decoder scores a candidate edge ``(s, d)`` of relationship ``r`` as ``<W_r z_s, z_d> + b_r``: a
 bilinear form per predicted relationship type, so a directed relation like ``supplies`` can score
@@ -49,17 +50,13 @@ class FastHGTConv(HGTConv):
         # K, Q, V of each node type as head-major [H, N, D] views (one unbind, not three slices)
         kqv = {nt: t.view(-1, 3, H, D).permute(1, 2, 0, 3).unbind(0) for nt, t in self.kqv_lin(x_dict).items()}
         k_parts, v_parts = self._relation_kv(kqv, plan, H, D)
-        p_rel = (torch.cat([self.p_rel["__".join(et)] for et in plan.edge_types]) / math.sqrt(D)
-                 if plan.edge_types else None)
-        if p_rel is None:
+        if not plan.edge_types:
             attended: dict[str, Tensor] = {}
         elif plan.dense is not None:
-            attended = dense_attention({nt: kqv[nt][1] for nt in plan.dst_types}, k_parts, v_parts, p_rel, plan)
+            attended = dense_attention({nt: kqv[nt][1] for nt in plan.dst_types}, k_parts, v_parts, plan)
         else:
-            q_all = torch.cat([kqv[nt][1] for nt in plan.node_types], 1).transpose(0, 1)
-            k_all = torch.cat(k_parts, 1).transpose(0, 1)
-            v_all = torch.cat(v_parts, 1).transpose(0, 1)
-            out = sparse_attention(q_all, k_all, v_all, p_rel, plan, edge_chunk).transpose(0, 1)
+            q_all = torch.cat([kqv[nt][1] for nt in plan.node_types], 1)  # [H, rows, D]
+            out = sparse_attention(q_all, torch.cat(k_parts, 1), torch.cat(v_parts, 1), plan, edge_chunk)
             attended = {nt: out[:, plan.q_offset[nt] : plan.q_offset[nt] + plan.num_nodes[nt]]
                         for nt in plan.dst_types}
         result: dict[str, Tensor] = {}
@@ -75,9 +72,14 @@ class FastHGTConv(HGTConv):
 
     def _relation_kv(self, kqv: dict[str, tuple[Tensor, ...]], plan: MessagePlan, H: int, D: int
                      ) -> tuple[list[Tensor], list[Tensor]]:
-        """K and V ``[H, N_src, D]`` per present edge type: one batched matmul per (source type, K or V)."""
+        """K and V ``[H, N_src, D]`` per present edge type: one batched matmul per (source type, K or V).
+
+        K comes out already multiplied by the relation prior ``p_rel / sqrt(D)`` of its edge type,
+        folded into the [D, D] relation matrices rather than applied to every source row or edge.
+        """
         n_types = len(self.edge_types)
-        w_k = self.k_rel.weight.view(H, n_types, D, D)
+        prior = torch.stack([self.p_rel["__".join(et)].view(H) for et in self.edge_types], 1) / math.sqrt(D)
+        w_k = self.k_rel.weight.view(H, n_types, D, D) * prior.view(H, n_types, 1, 1)
         w_v = self.v_rel.weight.view(H, n_types, D, D)
         by_src: dict[str, list[int]] = {}
         for i, et in enumerate(plan.edge_types):

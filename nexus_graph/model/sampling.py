@@ -109,18 +109,3 @@ class NegativeStream:
             self._refill(n)
         out, self.buffer = self.buffer[:n], self.buffer[n:]
         return out
-
-
-def random_negatives(n: int, src_pool: Tensor, dst_pool: Tensor, n_dst: int, known: Tensor,
-                     gen: torch.Generator, no_loops: bool = False) -> Tensor:
-    """Training negatives: ``n`` uniform pairs with known edges and loops dropped (no resampling).
-
-    Cheaper than :func:`sample_negatives` because training only needs "mostly non-edges" each epoch:
-    the few rejected draws are simply not replaced.
-    """
-    src = src_pool[torch.randint(0, src_pool.numel(), (n,), generator=gen)]
-    dst = dst_pool[torch.randint(0, dst_pool.numel(), (n,), generator=gen)]
-    keep = ~contains(known, src * n_dst + dst)
-    if no_loops:
-        keep &= src != dst
-    return torch.stack([src[keep], dst[keep]])

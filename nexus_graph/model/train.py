@@ -12,58 +12,70 @@ Input contract (one snapshot, a ``torch_geometric.data.HeteroData``):
 - FORWARD edge types only (``nexus_graph.schema`` PyG triplets), ``edge_index`` int64 ``[2, E]``; the
   model adds ``rev_<rel>`` types itself.
 
-Typical use (the ``train`` CLI; dates are the caller's business)::
+Typical use (the ``train`` CLI; dates and the store are the caller's business)::
 
-    from nexus_graph.model import splits, train, checkpoint, metrics
-    split = splits.time_forward_split(graph_at(asof - gap), graph_at(asof))   # default split
-    # or: split = splits.random_link_split(graph_at(asof), val_ratio=0.1)
-    cfg = train.TrainConfig(seed=0)                       # hidden 64, 4 heads, 2 layers, 300 epochs ...
-    result = train.train_link_predictor(graph_at(asof - gap), split, cfg, device="auto",
-                                        on_eval=lambda p: print(p.epoch, p.loss, p.val_auc))
-    if metrics.passes_gate(result.val_auc, cfg.min_auc):
-        meta = checkpoint.training_metadata(result, graph_at(asof - gap), asof=asof)
-        version_dir = checkpoint.save_checkpoint(result, models_dir, meta)
-        checkpoint.promote(models_dir, version_dir.name)
-    # else: exit non-zero, promote nothing
+    from nexus_graph.model import checkpoint, splits, train
+    from nexus_graph.store.models import record_model_version
 
-    z = train.embed(model, graph_at(month_end))           # {node type: [N, hidden]}, eval mode
+    train_graph, later = snapshot(asof - gap), snapshot(asof)
+    split = splits.time_forward_split(train_graph, later, predict=None, seed=0)   # default split
+    # or: train_graph = later; split = splits.random_link_split(later, val_ratio=0.1, seed=0)
+    cfg = train.TrainConfig(seed=0)            # hidden 64, 4 heads, 2 layers, 300 epochs, min_auc 0.60
+    result = train.train_link_predictor(train_graph, split, cfg, device="auto",   # or "cpu" / "cuda"
+                                        on_eval=lambda p: bar.update(p.epoch, p.loss, p.val_auc))
+    meta = checkpoint.training_metadata(result, train_graph, asof=asof, split="time", gap_months=3)
+    version_dir = checkpoint.save_checkpoint(result, models_dir, meta)   # models/<version>/
+    if result.passed:                          # the gate: val_auc >= cfg.min_auc
+        checkpoint.promote(models_dir, version_dir.name)                 # models/hgt_link_pred.pt
+    record_model_version(store, {**checkpoint.read_metadata(version_dir), "promoted": result.passed})
+    # not passed: exit non-zero, nothing promoted
 
-Walk-forward: ``walk_forward_periods(start, end, "QUARTERLY")`` lists the period starts and
-``train_walk_forward(periods, snapshot_at, gap, config)`` trains one model per period on what was
-known at its start (see :mod:`nexus_graph.model.walk_forward`).
+    net, meta = checkpoint.load_checkpoint(models_dir)            # the promoted model (or, version)
+    z = train.embed(net, snapshot(month_end), device="cpu")       # {node type: [N, 64]}, eval mode
+
+Walk-forward: ``walk_forward.walk_forward_periods(start, end, "QUARTERLY")`` lists the as-of dates
+and ``walk_forward.train_walk_forward(periods, snapshot, config, gap)`` trains one model per period on
+what was known at its start; ``walk_forward.model_for_date(periods, d)`` picks the model for date d.
 
 Modes: full-batch (one forward over the whole graph per epoch, index structures precomputed once)
 or mini-batch, chosen when the message graph has more than ``TrainConfig.minibatch_edges`` forward
 edges or by ``minibatch=True``. In mini-batch mode an epoch is ``steps_per_epoch`` optimiser steps,
 each on ``batch_size`` training positives with ``fanout`` sampled neighbours per hop and edge type;
 validation always embeds the full graph (in chunks). Determinism: the same seed and data give
-identical weights on CPU (CUDA scatter-adds are not bit-reproducible).
+identical weights on CPU (CUDA scatter-adds are not bit-reproducible). Threads: CPU work runs on
+one torch thread unless ``TrainConfig.threads`` says otherwise (see ``trainer.threads_for``); the
+caller's setting is restored afterwards.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
 from nexus_graph.model.hgt import HGTLinkPredictor, parameter_count
-from nexus_graph.model.metrics import DEFAULT_MIN_AUC, passes_gate, roc_auc, weighted_auc
-from nexus_graph.model.minibatch import NeighbourIndex, neighbour_index, sample_subgraph
-from nexus_graph.model.plan import MessagePlan, build_plan
-from nexus_graph.model.sampling import NegativeStream
-from nexus_graph.model.spec import EdgeType, ModelSpec
+from nexus_graph.model.metrics import DEFAULT_MIN_AUC, passes_gate
+from nexus_graph.model.plan import build_plan
+from nexus_graph.model.spec import ModelSpec
 from nexus_graph.model.splits import LinkSplit
+from nexus_graph.model.trainer import (
+    EMBED_CHUNK_EDGES,
+    Trainer,
+    evaluate,
+    features,
+    intra_op_threads,
+    model_spec,
+    threads_for,
+)
 
-EMBED_CHUNK_EDGES = 1_000_000  # message edges per attention chunk at inference (bounds memory)
-DENSE_DECODE_PAIRS = 2_000_000  # score all pairs with one matmul when N_src x N_dst is at most this
+__all__ = ["CurvePoint", "TrainConfig", "TrainResult", "embed", "model_spec", "resolve_device",
+           "train_link_predictor"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,7 @@ class TrainConfig:
     batch_size: int = 2048  # training positives per mini-batch step
     fanout: tuple[int, ...] = (10, 5)  # neighbours per hop and edge type (one entry per layer)
     steps_per_epoch: int = 1
-    threads: int | None = None  # torch intra-op threads; None: 1 on small (dense-kernel) graphs, else torch's
+    threads: int | None = None  # torch intra-op threads during training; None: 1 (see trainer.threads_for)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -140,161 +152,6 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
-def model_spec(data: HeteroData, predict: list[EdgeType], config: TrainConfig) -> ModelSpec:
-    """The :class:`ModelSpec` of a snapshot: its node types and widths, its forward edge types."""
-    missing = [nt for nt in data.node_types if "x" not in data[nt]]
-    if missing:
-        raise NexusError(f"Node type(s) {missing} have no features 'x'; the snapshot exporter must set x "
-                         "for every node type (a constant column is fine).")
-    return ModelSpec(
-        node_dims={nt: int(data[nt].x.size(1)) for nt in data.node_types},
-        edge_types=[tuple(et) for et in data.edge_types],  # type: ignore[misc]
-        predict=list(predict), hidden=config.hidden, heads=config.heads, layers=config.layers,
-        dropout=config.dropout,
-    )
-
-
-def _features(data: HeteroData, spec: ModelSpec, device: torch.device) -> dict[str, Tensor]:
-    """``x`` per node type, float32 on ``device``, checked against the spec's widths."""
-    out = {}
-    for nt, dim in spec.node_dims.items():
-        if nt not in data.node_types:
-            raise NexusError(f"The snapshot has no node type {nt!r}; the model was trained on {spec.node_types}.")
-        x = data[nt].x
-        if x.dim() != 2 or x.size(1) != dim:
-            raise NexusError(f"Features of {nt!r} have shape {tuple(x.shape)}; the model expects [N, {dim}]. "
-                             "Export the snapshot with the same feature set as the training snapshot.")
-        out[nt] = x.to(device=device, dtype=torch.float32)
-    return out
-
-
-@torch.no_grad()
-def _evaluate(model: HGTLinkPredictor, z: dict[str, Tensor], split: LinkSplit) -> tuple[float, dict[str, float]]:
-    """Weighted validation AUC and the AUC per predicted type."""
-    by_type: dict[str, tuple[float, int]] = {}
-    for et, pairs in split.val_edges.items():
-        labels = split.val_labels[et]
-        if pairs.size(1) == 0:
-            continue
-        score = model.score(z, et, pairs.to(z[et[0]].device)).float().cpu().numpy()
-        by_type["__".join(et)] = (roc_auc(labels.numpy(), score), int((labels > 0.5).sum()))
-    return weighted_auc(by_type), {k: v[0] for k, v in by_type.items()}
-
-
-class _Trainer:
-    """State of one training run; ``step`` is one optimiser step, ``embed_all`` the validation pass."""
-
-    def __init__(self, data: HeteroData, split: LinkSplit, config: TrainConfig, device: torch.device) -> None:
-        self.split, self.config, self.device = split, config, device
-        self.spec = model_spec(data, split.predict, config)
-        self.model = HGTLinkPredictor(self.spec).to(device)
-        self.x = _features(data, self.spec, device)
-        self.gen = torch.Generator().manual_seed(config.seed)
-        n_edges = sum(int(e.size(1)) for e in split.message_edges.values())
-        self.minibatch = config.minibatch if config.minibatch is not None else n_edges > config.minibatch_edges
-        self.plan: MessagePlan = build_plan(self.spec, split.num_nodes, split.message_edges).to(device)
-        self.neighbours: NeighbourIndex | None = None
-        if self.minibatch:
-            if len(config.fanout) != config.layers:
-                raise NexusError(f"fanout {config.fanout} must have one entry per layer ({config.layers}).")
-            self.neighbours = neighbour_index(self.spec, split.num_nodes, split.message_edges)
-        self.train_pos = {et: e.to(device) for et, e in split.train_edges.items()}
-        sizes = split.num_nodes
-        self.streams = {et: NegativeStream(split.pools[et[0]], split.pools[et[2]], sizes[et[2]], split.known[et],
-                                           self.gen, no_loops=et[0] == et[2]) for et in split.predict}
-        self.pos_keys = {et: (e[0] * sizes[et[2]] + e[1]).to(device) for et, e in split.train_edges.items()}
-        self.n_pos = {et: int(k.numel()) for et, k in self.pos_keys.items()}
-        self.n_neg = {et: round(config.neg_ratio * n) for et, n in self.n_pos.items()}
-        self.labels = self._label_vector(list(self.n_neg.values()))
-        self.dense_decode = all(sizes[et[0]] * sizes[et[2]] <= DENSE_DECODE_PAIRS for et in split.predict)
-        # fused Adam: one kernel for all parameters instead of ~10 small ops per parameter tensor
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
-
-    def _negatives(self, et: EdgeType, n: int) -> Tensor:
-        """``[2, n]`` training negatives of ``et`` on the device."""
-        keys = self.streams[et].take(n)
-        n_dst = self.split.num_nodes[et[2]]
-        return torch.stack([keys // n_dst, keys % n_dst]).to(self.device)
-
-    def _batch_positives(self) -> dict[EdgeType, Tensor]:
-        """``batch_size`` training positives spread over the predicted types by their sizes."""
-        total = sum(int(e.size(1)) for e in self.train_pos.values())
-        out = {}
-        for et, pos in self.train_pos.items():
-            take = min(pos.size(1), max(1, round(self.config.batch_size * pos.size(1) / max(total, 1))))
-            pick = torch.randperm(pos.size(1), generator=self.gen)[:take].to(self.device)
-            out[et] = pos[:, pick]
-        return out
-
-    def step(self) -> Tensor:
-        """One optimiser step; returns the (detached) BCE loss."""
-        self.model.train()
-        self.opt.zero_grad(set_to_none=True)
-        loss = self._minibatch_loss() if self.minibatch else self._full_batch_loss()
-        loss.backward()
-        self.opt.step()
-        return loss.detach()
-
-    def _full_batch_loss(self) -> Tensor:
-        """BCE over every training positive and as many fresh negatives, on the whole graph."""
-        z = self.model(self.x, self.plan)
-        logits = []
-        for et, pos_keys in self.pos_keys.items():
-            keys = torch.cat([pos_keys, self.streams[et].take(self.n_neg[et]).to(self.device)])
-            if self.dense_decode:
-                # logits of all pairs in one matmul, then a 1-D gather (the graph is small)
-                logits.append(self.model.decoder.all_pairs(z, et).view(-1)[keys])
-            else:
-                n_dst = self.split.num_nodes[et[2]]
-                logits.append(self.model.score(z, et, torch.stack([keys // n_dst, keys % n_dst])))
-        logit = torch.cat(logits)
-        if self.labels.numel() != logit.numel():  # a saturated relation yielded fewer negatives
-            self.labels = self._label_vector([int(k.numel()) - self.n_pos[et] for et, k in
-                                              zip(self.pos_keys, logits, strict=True)])
-        return F.binary_cross_entropy_with_logits(logit, self.labels)
-
-    def _label_vector(self, n_neg: list[int]) -> Tensor:
-        parts = []
-        for et, neg in zip(self.pos_keys, n_neg, strict=True):
-            parts += [torch.ones(self.n_pos[et]), torch.zeros(neg)]
-        return torch.cat(parts).to(self.device)
-
-    def _minibatch_loss(self) -> Tensor:
-        """BCE over ``batch_size`` positives and their negatives, on a sampled neighbourhood."""
-        positives = self._batch_positives()
-        pairs = {et: (pos, self._negatives(et, round(self.config.neg_ratio * pos.size(1))))
-                 for et, pos in positives.items()}
-        z, remap = self._sampled_embeddings(pairs)
-        logits, labels = [], []
-        for et, (pos, neg) in pairs.items():
-            both = torch.cat([pos, neg], 1)
-            both = torch.stack([remap[et[0]][both[0]], remap[et[2]][both[1]]])
-            logits.append(self.model.score(z, et, both))
-            labels.append(torch.cat([torch.ones(pos.size(1)), torch.zeros(neg.size(1))]))
-        return F.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels).to(self.device))
-
-    def _sampled_embeddings(self, pairs: dict[EdgeType, tuple[Tensor, Tensor]]
-                            ) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
-        """Embeddings of a sampled neighbourhood around every endpoint of the batch (positives and negatives)."""
-        assert self.neighbours is not None
-        seeds: dict[str, list[Tensor]] = {}
-        for et, (pos, neg) in pairs.items():
-            seeds.setdefault(et[0], []).extend([pos[0].cpu(), neg[0].cpu()])
-            seeds.setdefault(et[2], []).extend([pos[1].cpu(), neg[1].cpu()])
-        sub = sample_subgraph(self.neighbours, {nt: torch.cat(p) for nt, p in seeds.items()},
-                              self.config.fanout, self.gen)
-        num = {nt: int(rows.numel()) for nt, rows in sub.nodes.items()}
-        plan = build_plan(self.spec, num, sub.edges, add_reverses=False).to(self.device)
-        x = {nt: self.x[nt][rows.to(self.device)] for nt, rows in sub.nodes.items()}
-        return self.model(x, plan), {nt: m.to(self.device) for nt, m in sub.local.items()}
-
-    @torch.no_grad()
-    def embed_all(self) -> dict[str, Tensor]:
-        self.model.eval()
-        chunk = EMBED_CHUNK_EDGES if self.minibatch else None
-        return self.model(self.x, self.plan, edge_chunk=chunk)
-
-
 def train_link_predictor(
     data: HeteroData,
     split: LinkSplit,
@@ -340,38 +197,16 @@ def train_link_predictor(
         return _run(data, split, config, dev, on_eval, on_epoch)
 
 
-@contextmanager
-def intra_op_threads(n: int | None) -> Iterator[None]:
-    """Run with ``n`` torch intra-op threads (None: unchanged), restoring the setting afterwards."""
-    before = torch.get_num_threads()
-    if n:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def _threads_for(plan: MessagePlan, requested: int | None) -> int | None:
-    """The thread count to use: as requested, else 1 for a small graph.
-
-    A demo-sized graph's kernels take microseconds; splitting them over threads costs more in
-    synchronisation than it saves, and on a shared, busy machine an OpenMP team waiting for a
-    descheduled thread made steps 10-100x slower (measured). Big graphs keep torch's setting.
-    """
-    return requested if requested else (1 if plan.dense is not None else None)
-
-
 def _run(data: HeteroData, split: LinkSplit, config: TrainConfig, dev: torch.device,
          on_eval: Callable[[CurvePoint], None] | None, on_epoch: Callable[[int, float], None] | None
          ) -> TrainResult:
     started = time.perf_counter()  # the timing includes building the index structures and the model
-    trainer = _Trainer(data, split, config, dev)
-    with intra_op_threads(_threads_for(trainer.plan, config.threads)):
+    trainer = Trainer(data, split, config, dev)
+    with intra_op_threads(threads_for(config.threads)):
         return _loop(trainer, config, split, started, on_eval, on_epoch)
 
 
-def _loop(trainer: _Trainer, config: TrainConfig, split: LinkSplit, started: float,
+def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: float,
           on_eval: Callable[[CurvePoint], None] | None, on_epoch: Callable[[int, float], None] | None
           ) -> TrainResult:
     dev = trainer.device
@@ -385,7 +220,7 @@ def _loop(trainer: _Trainer, config: TrainConfig, split: LinkSplit, started: flo
         if on_epoch is not None:
             on_epoch(epoch, float(loss))
         if epoch % config.eval_every == 0 or epoch == config.epochs:
-            auc, by_type = _evaluate(trainer.model, trainer.embed_all(), split)
+            auc, by_type = evaluate(trainer.model, trainer.embed_all(), split)
             point = CurvePoint(epoch, float(loss), auc)
             curve.append(point)
             if auc > best:
@@ -426,9 +261,9 @@ def embed(model: HGTLinkPredictor, data: HeteroData, device: str = "auto",
     dev = resolve_device(device)
     spec = model.spec
     model = model.to(dev).eval()
-    x = _features(data, spec, dev)
+    x = features(data, spec, dev)
     edges = {tuple(et): data[et].edge_index for et in data.edge_types if tuple(et) in spec.edge_types}
     plan = build_plan(spec, {nt: int(data[nt].num_nodes) for nt in spec.node_types}, edges).to(dev)
-    with intra_op_threads(_threads_for(plan, None)):
+    with intra_op_threads(threads_for(None)):
         z = model(x, plan, edge_chunk=edge_chunk)
     return {nt: t.float().cpu() for nt, t in z.items()}

@@ -87,10 +87,14 @@ def test_training_leaves_the_callers_rng_and_threads_alone() -> None:
     assert torch.get_num_threads() == threads
 
 
-def test_minibatch_path_learns_and_is_deterministic() -> None:
-    runs = [_train(STRUCTURED, seed=0, minibatch=True, batch_size=128, epochs=80)[0] for _ in range(2)]
-    assert runs[0].mode == "mini-batch"
-    assert runs[0].val_auc >= 0.85, runs[0].val_auc_by_type
+def test_minibatch_path_learns() -> None:
+    result, _ = _train(STRUCTURED, seed=0, minibatch=True, batch_size=128, epochs=60)
+    assert result.mode == "mini-batch"
+    assert result.val_auc >= 0.85, result.val_auc_by_type
+
+
+def test_minibatch_path_is_deterministic() -> None:
+    runs = [_train(TINY, seed=0, minibatch=True, batch_size=32, epochs=10)[0] for _ in range(2)]
     a, b = (r.model.state_dict() for r in runs)
     assert all(torch.equal(a[k], b[k]) for k in a)
 
