@@ -9,9 +9,9 @@ forward edge nor through its reverse (``rev_<rel>``) -- and :func:`leaked_edges`
 Time-forward split (the default; :func:`time_forward_split`)
     Train on the graph known at ``asof - gap`` (``train_graph``); validate on the relationships that
     are in the graph known at ``asof`` (``later_graph``) but were not in ``train_graph`` -- they became
-    known in ``(asof - gap, asof]`` -- against sampled negatives: pairs linked in NEITHER graph, drawn
-    uniformly among the nodes present at ``asof`` (companies with ``present``; every fund/director).
-    Pairs that were linked at ``asof - gap`` and ended by ``asof`` are neither positives nor negatives.
+    known in ``(asof - gap, asof]`` -- against sampled negatives: pairs linked in NEITHER graph, among
+    the nodes present at ``asof``. Pairs that were linked at ``asof - gap`` and ended by ``asof`` are
+    neither positives nor negatives.
     Training negatives are drawn each epoch against ``train_graph`` only, so nothing known only at
     ``asof`` reaches training. This is the split a backtest can trust: the model is scored on the
     future it would have had to predict.
@@ -21,6 +21,15 @@ Random split (:func:`random_link_split`)
     (removed from the message graph, so from its reverse too) and scored against the same number of
     uniform non-edges. Like ``RandomLinkSplit(rev_edge_types=...)`` with ``disjoint_train_ratio=0``;
     useful when a single snapshot is all there is, optimistic for a temporal graph.
+
+Negatives (both splits, validation and training alike), ``negatives=``:
+
+- ``"degree"`` (default): each endpoint is drawn as often as it carries edges of that relation, so
+  negatives are as "popular" as real edges and the AUC measures who links to whom, not who links a
+  lot. Measured on the demo dataset at 2023-12-31 (time-forward, 3-month gap): val AUC 0.95 with
+  real edges; with every relationship's targets permuted (degrees kept, structure destroyed) 0.55,
+  where uniform negatives still gave 0.71 and would have passed the 0.60 gate on popularity alone.
+- ``"uniform"``: endpoints uniform over the present nodes (what ``negative_sampling`` does).
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from nexus_graph.model.spec import EdgeType, reverse_type, with_reverses
 
 TIME_FORWARD = "time-forward"
 RANDOM = "random"
+NEGATIVES = ("uniform", "degree")
 
 
 @dataclass
@@ -49,7 +59,7 @@ class LinkSplit:
     train_edges: dict[EdgeType, Tensor]  # supervision positives per predicted type
     val_edges: dict[EdgeType, Tensor]  # [2, n] candidate pairs
     val_labels: dict[EdgeType, Tensor]  # [n] float 1/0
-    pools: dict[str, Tensor]  # node rows allowed as training-negative endpoints, per node type
+    neg_pools: dict[EdgeType, tuple[Tensor, Tensor]]  # rows training negatives draw (source, target) from
     known: dict[EdgeType, Tensor] = field(default_factory=dict)  # sorted keys training negatives avoid
     info: dict = field(default_factory=dict)  # what metadata.json records about the split
 
@@ -69,13 +79,34 @@ def _predict_types(graph: HeteroData, predict: list[EdgeType] | None) -> list[Ed
     return chosen  # type: ignore[return-value]
 
 
-def _pools(graph: HeteroData) -> dict[str, Tensor]:
+def _present(graph: HeteroData) -> dict[str, Tensor]:
     """Per node type, the rows present in ``graph`` (``present`` mask where given, else all)."""
-    pools = {}
+    rows = {}
     for nt in graph.node_types:
         store = graph[nt]
         mask = store["present"] if "present" in store else torch.ones(store.num_nodes, dtype=torch.bool)
-        pools[nt] = torch.nonzero(mask.bool()).view(-1)
+        rows[nt] = torch.nonzero(mask.bool()).view(-1)
+    return rows
+
+
+def _pools(graph: HeteroData, edges: dict[EdgeType, Tensor], types: list[EdgeType], negatives: str
+           ) -> dict[EdgeType, tuple[Tensor, Tensor]]:
+    """Per relation, the (source, target) rows negatives are drawn from, uniformly.
+
+    ``uniform``: every present node, so a negative is a random pair. ``degree``: the endpoints of
+    ``edges`` counted once per edge, so a negative's endpoints are as well connected as a real
+    edge's and a model cannot pass on popularity (degree) alone -- only on who links to whom.
+    Either way only nodes present in ``graph`` are drawn.
+    """
+    if negatives not in NEGATIVES:
+        raise NexusError(f"negatives must be one of {NEGATIVES} (got {negatives!r}).")
+    present = _present(graph)
+    if negatives == "uniform":
+        return {et: (present[et[0]], present[et[2]]) for et in types}
+    pools = {}
+    for et in types:
+        src, dst = edges[et]
+        pools[et] = (src[torch.isin(src, present[et[0]])], dst[torch.isin(dst, present[et[2]])])
     return pools
 
 
@@ -112,6 +143,7 @@ def time_forward_split(
     predict: list[EdgeType] | None = None,
     neg_ratio: float = 1.0,
     seed: int = 0,
+    negatives: str = "degree",
 ) -> LinkSplit:
     """Split for "train on what was known at ``asof - gap``, validate on what became known by ``asof``".
 
@@ -127,6 +159,9 @@ def time_forward_split(
         Validation negatives per validation positive.
     seed
         Seeds the generator of the validation negatives (same seed, same pairs).
+    negatives
+        ``"uniform"`` (random present pairs) or ``"degree"`` (endpoints drawn as often as they carry
+        edges; validation from ``later_graph``, training from ``train_graph``).
 
     Returns
     -------
@@ -137,20 +172,21 @@ def time_forward_split(
     chosen = _predict_types(train_graph, predict)
     sizes = _num_nodes(train_graph)
     gen = torch.Generator().manual_seed(seed)
-    val_pools = _pools(later_graph)
     message = {tuple(et): unique_edges(train_graph[et].edge_index, sizes[et[2]]) for et in train_graph.edge_types}
+    later_edges = {et: unique_edges(later_graph[et].edge_index if et in later_graph.edge_types
+                                    else torch.zeros(2, 0, dtype=torch.long), sizes[et[2]]) for et in chosen}
+    val_pools = _pools(later_graph, later_edges, chosen, negatives)
     train_edges, val_edges, val_labels, known, counts = {}, {}, {}, {}, {}
     for et in chosen:
         n_dst = sizes[et[2]]
         old = edge_keys(message[et], n_dst)
-        new_index = later_graph[et].edge_index if et in later_graph.edge_types else torch.zeros(2, 0, dtype=torch.long)
-        later = edge_keys(new_index, n_dst)
+        later = edge_keys(later_edges[et], n_dst)
         fresh = later[~torch.isin(later, old)]
         pos = torch.stack([fresh // n_dst, fresh % n_dst])
         avoid = torch.unique(torch.cat([old, later]))
         n_neg = round(neg_ratio * pos.size(1))
         val_edges[et], val_labels[et] = _validation_pairs(
-            pos, n_neg, val_pools[et[0]], val_pools[et[2]], n_dst, avoid, gen, et[0] == et[2])
+            pos, n_neg, *val_pools[et], n_dst, avoid, gen, et[0] == et[2])
         train_edges[et], known[et] = message[et], old
         counts["__".join(et)] = {"train": int(old.numel()), "val_pos": int(pos.size(1)),
                                  "val_neg": int(val_labels[et].numel() - pos.size(1))}
@@ -159,8 +195,9 @@ def time_forward_split(
                          "there is nothing to validate on; widen the gap or pick another as-of date.")
     return LinkSplit(
         kind=TIME_FORWARD, num_nodes=sizes, message_edges=message, train_edges=train_edges,
-        val_edges=val_edges, val_labels=val_labels, pools=_pools(train_graph), known=known,
-        info={"kind": TIME_FORWARD, "neg_ratio": neg_ratio, "seed": seed, "counts": counts},
+        val_edges=val_edges, val_labels=val_labels, neg_pools=_pools(train_graph, message, chosen, negatives),
+        known=known, info={"kind": TIME_FORWARD, "negatives": negatives, "neg_ratio": neg_ratio, "seed": seed,
+                           "counts": counts},
     )
 
 
@@ -170,6 +207,7 @@ def random_link_split(
     predict: list[EdgeType] | None = None,
     neg_ratio: float = 1.0,
     seed: int = 0,
+    negatives: str = "degree",
 ) -> LinkSplit:
     """Hold out a random ``val_ratio`` of each predicted type's edges of one snapshot.
 
@@ -179,7 +217,7 @@ def random_link_split(
         One snapshot (model input contract).
     val_ratio
         Share of the distinct edges of each predicted type held out for validation (at least one).
-    predict, neg_ratio, seed
+    predict, neg_ratio, seed, negatives
         As in :func:`time_forward_split`; the seed also drives the hold-out permutation.
 
     Returns
@@ -192,8 +230,8 @@ def random_link_split(
     chosen = _predict_types(graph, predict)
     sizes = _num_nodes(graph)
     gen = torch.Generator().manual_seed(seed)
-    pools = _pools(graph)
     message = {tuple(et): unique_edges(graph[et].edge_index, sizes[et[2]]) for et in graph.edge_types}
+    val_pools = _pools(graph, message, chosen, negatives)
     train_edges, val_edges, val_labels, known, counts = {}, {}, {}, {}, {}
     for et in chosen:
         n_dst = sizes[et[2]]
@@ -205,15 +243,16 @@ def random_link_split(
         pos, kept = edges[:, perm[:n_val]], edges[:, torch.sort(perm[n_val:]).values]
         all_keys = edge_keys(edges, n_dst)
         val_edges[et], val_labels[et] = _validation_pairs(
-            pos, round(neg_ratio * n_val), pools[et[0]], pools[et[2]], n_dst, all_keys, gen, et[0] == et[2])
+            pos, round(neg_ratio * n_val), *val_pools[et], n_dst, all_keys, gen, et[0] == et[2])
         message[et] = kept
         train_edges[et], known[et] = kept, edge_keys(kept, n_dst)
         counts["__".join(et)] = {"train": int(kept.size(1)), "val_pos": n_val,
                                  "val_neg": int(val_labels[et].numel() - n_val)}
     return LinkSplit(
         kind=RANDOM, num_nodes=sizes, message_edges=message, train_edges=train_edges, val_edges=val_edges,
-        val_labels=val_labels, pools=pools, known=known,
-        info={"kind": RANDOM, "val_ratio": val_ratio, "neg_ratio": neg_ratio, "seed": seed, "counts": counts},
+        val_labels=val_labels, neg_pools=_pools(graph, message, chosen, negatives), known=known,
+        info={"kind": RANDOM, "negatives": negatives, "val_ratio": val_ratio, "neg_ratio": neg_ratio, "seed": seed,
+              "counts": counts},
     )
 
 

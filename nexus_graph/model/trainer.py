@@ -91,8 +91,8 @@ class Trainer:
             self.neighbours = neighbour_index(self.spec, split.num_nodes, split.message_edges)
         self.train_pos = {et: e.to(device) for et, e in split.train_edges.items()}
         sizes = split.num_nodes
-        self.streams = {et: NegativeStream(split.pools[et[0]], split.pools[et[2]], sizes[et[2]], split.known[et],
-                                           self.gen, no_loops=et[0] == et[2]) for et in split.predict}
+        self.streams = {et: NegativeStream(*split.neg_pools[et], sizes[et[2]], split.known[et], self.gen,
+                                           no_loops=et[0] == et[2]) for et in split.predict}
         self.pos_keys = {et: (e[0] * sizes[et[2]] + e[1]).to(device) for et, e in split.train_edges.items()}
         self.n_pos = {et: int(k.numel()) for et, k in self.pos_keys.items()}
         self.n_neg = {et: round(config.neg_ratio * n) for et, n in self.n_pos.items()}

@@ -114,3 +114,21 @@ def test_random_split_needs_edges() -> None:
     data[SUPPLIES].edge_index = torch.tensor([[0], [1]])
     with pytest.raises(NexusError, match=r"has 1 edge\(s\); a random split needs at least 2"):
         random_link_split(data)
+
+
+def test_degree_matched_negatives_use_connected_endpoints() -> None:
+    earlier, later = block_model_snapshots(SMALL, seed=1)
+    later["company"].present[:5] = False  # (the exporter drops their edges; here they stay)
+    for negatives in ("degree", "uniform"):
+        split = time_forward_split(earlier, later, predict=[SUPPLIES], seed=0, negatives=negatives)
+        assert split.info["negatives"] == negatives
+        neg = split.val_edges[SUPPLIES][:, split.val_labels[SUPPLIES] == 0]
+        assert bool((neg >= 5).all())  # never an absent company
+        if negatives == "degree":
+            sources, targets = set(later[SUPPLIES].edge_index[0].tolist()), set(later[SUPPLIES].edge_index[1].tolist())
+            assert set(neg[0].tolist()) <= sources and set(neg[1].tolist()) <= targets
+            train_src, train_dst = split.neg_pools[SUPPLIES]  # training negatives: the training graph's endpoints
+            assert set(train_src.tolist()) <= set(earlier[SUPPLIES].edge_index[0].tolist())
+            assert set(train_dst.tolist()) <= set(earlier[SUPPLIES].edge_index[1].tolist())
+    with pytest.raises(NexusError, match=r"negatives must be one of \('uniform', 'degree'\) \(got 'random'\)"):
+        time_forward_split(earlier, later, negatives="random")
