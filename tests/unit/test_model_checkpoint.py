@@ -26,6 +26,9 @@ from nexus_graph.model.splits import time_forward_split
 from nexus_graph.model.synthetic import SUPPLIES, BlockModelShape, block_model_snapshots
 from nexus_graph.model.train import TrainConfig, embed, train_link_predictor
 
+# torch labels its CSR tensors "beta" once per process; the kernels using them are tested here
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
+
 TINY = BlockModelShape(companies=40, funds=6, directors=6, segments=4, supplies=100, owns=60, sits_on=12,
                        fund_segments=1, growth=0.3)
 

@@ -11,6 +11,9 @@ from nexus_graph.model.hgt import FastHGTConv, HGTLinkPredictor, build_plan, wit
 from nexus_graph.model.spec import ModelSpec
 from nexus_graph.model.train import TrainConfig, embed, model_spec
 
+# torch labels its CSR tensors "beta" once per process; the kernels using them are tested here
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
+
 WRITES = ("author", "writes", "paper")
 CITES = ("paper", "cites", "paper")
 

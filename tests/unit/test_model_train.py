@@ -14,6 +14,9 @@ from nexus_graph.model.splits import random_link_split, time_forward_split
 from nexus_graph.model.synthetic import SUPPLIES, BlockModelShape, block_model_snapshots
 from nexus_graph.model.train import TrainConfig, embed, resolve_device, train_link_predictor
 
+# torch labels its CSR tensors "beta" once per process; the kernels using them are tested here
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
+
 # strong block structure: ~12 companies per segment, each fund and director tied to one segment
 STRUCTURED = BlockModelShape(companies=144, funds=24, directors=24, segments=12, supplies=500, owns=150,
                              sits_on=40, fund_segments=1, in_block=0.98, growth=0.3)

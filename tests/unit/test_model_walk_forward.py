@@ -10,6 +10,9 @@ from nexus_graph.model.synthetic import BlockModelShape, block_model_snapshots
 from nexus_graph.model.train import TrainConfig
 from nexus_graph.model.walk_forward import model_for_date, train_walk_forward, walk_forward_periods
 
+# torch labels its CSR tensors "beta" once per process; the kernels using them are tested here
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
+
 TINY = BlockModelShape(companies=40, funds=6, directors=6, segments=4, supplies=100, owns=60, sits_on=12,
                        fund_segments=1, growth=0.3)
 
