@@ -94,7 +94,7 @@ def step_load(ctx: Context) -> dict:
     from nexus_graph.sources.dataset import read_dataset
     from nexus_graph.sources.prices import save_prices
     from nexus_graph.store.admin import init_schema, wipe
-    from nexus_graph.store.graph import graph_counts, load_dataset
+    from nexus_graph.store.graph import DEFAULT_BATCH_SIZE, graph_counts, load_dataset
 
     started = time.perf_counter()
     dataset = read_dataset(ctx.dataset_dir)
@@ -107,7 +107,7 @@ def step_load(ctx: Context) -> dict:
         wipe(store)
         wipe_s = time.perf_counter() - started
         started = time.perf_counter()
-        written = load_dataset(store, dataset, batch_size=int(ctx.options.get("batch_size", 10_000)))
+        written = load_dataset(store, dataset, batch_size=int(ctx.options.get("batch_size", DEFAULT_BATCH_SIZE)))
         write_s = time.perf_counter() - started
         counts = graph_counts(store)
     if sum(counts["relationships"].values()) != rels:

@@ -10,7 +10,7 @@ from nexus_graph.cli.common import console, err_console, open_store, print_json,
 from nexus_graph.sources.dataset import read_dataset_with_warnings
 from nexus_graph.sources.prices import save_prices
 from nexus_graph.store.admin import init_schema
-from nexus_graph.store.graph import graph_counts, load_dataset
+from nexus_graph.store.graph import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, graph_counts, load_dataset
 
 ORDER = 30
 
@@ -19,7 +19,9 @@ def load(
     data_dir: Path = typer.Argument(..., help="Dataset folder (spec/dataset.md): companies, funds, directors, "
                                     "supply, ownership, board, prices as .csv or .parquet."),
     replace: bool = typer.Option(False, "--replace", help="Delete every node and relationship first, then load."),
-    batch_size: int = typer.Option(10_000, "--batch-size", min=1, help="Rows per UNWIND transaction."),
+    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Rows per UNWIND transaction."),
+    workers: int = typer.Option(DEFAULT_WORKERS, "--workers", min=1,
+                                help="Relationship batches written at once (the server uses one core per batch)."),
     json_out: bool = typer.Option(False, "--json", help="Print counts per label and relationship type as JSON."),
 ) -> None:
     """Validate DATA_DIR completely, then load it (idempotent: nodes merged on id, relationships on
@@ -38,7 +40,8 @@ def load(
                 tasks[table] = bar.add_task(table, total=max(total, 1), status="")
             bar.update(tasks[table], completed=done if total else 1, status="done" if done == total else "")
 
-        written = load_dataset(store, dataset, replace=replace, batch_size=batch_size, on_progress=on_progress)
+        written = load_dataset(store, dataset, replace=replace, batch_size=batch_size, workers=workers,
+                               on_progress=on_progress)
         prices_file = save_prices(dataset.prices)
         counts = graph_counts(store)
     summary = {"data_dir": str(data_dir), "replace": replace, "rows_written": written,
