@@ -32,6 +32,7 @@ def sizes_from(args: argparse.Namespace) -> list[Size]:
     for scale in dict.fromkeys(scales):
         repeats = args.train_repeats
         options = {"epochs": args.epochs, "train_repeats": repeats, "torch_threads": args.torch_threads,
+                   "load_rounds": args.load_rounds,
                    "reference_as_shipped": scale == 1 or args.reference_as_shipped}
         sizes.append(Size(f"x{scale}", scale, DEMO_STEPS, options))
     if args.scenario:
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--epochs", type=int, default=300, help="training epochs of the demo sizes (train, demo)")
     ap.add_argument("--train-repeats", type=int, default=1,
                     help="interleaved repeats of ours vs the reference (medians are reported)")
+    ap.add_argument("--load-rounds", type=int, default=3,
+                    help="timed loads of the demo sizes, each into an emptied graph (the median and the first are "
+                         "reported: Neo4j's JIT warms up on the first loads after a server start)")
     ap.add_argument("--scenario-epochs", type=int, default=SCENARIO_EPOCHS,
                     help="mini-batch epochs of the scenario's training")
     ap.add_argument("--scenario-steps", type=int, default=5, help="optimiser steps per scenario epoch")
