@@ -153,15 +153,10 @@ def _mib(value: float | None) -> str:
     return f"{value:,.0f}" if value else "-"
 
 
-def build_table(results: Sequence[StepResult], sizes: Sequence[str]) -> Table:
-    """One row per metric with a figure, per size: the figure and the step's peak RSS (step / Neo4j)."""
+def metric_rows(results: Sequence[StepResult], sizes: Sequence[str]) -> list[list[str]]:
+    """Label, target, then figure (rich markup for the mark) and peak MiB per size, for every metric with a figure."""
     by_key = {(r.step, r.size): r for r in results}
-    table = Table(title="nexus-graph benchmarks", title_justify="left")
-    table.add_column("step / figure", no_wrap=True)
-    table.add_column("target")
-    for size in sizes:
-        table.add_column(size, justify="right")
-        table.add_column(f"{size} peak MiB\nstep / Neo4j", justify="right")
+    rows = []
     for metric in METRICS:
         cells = [by_key.get((metric.step, size)) for size in sizes]
         if all(c is None for c in cells):
@@ -173,6 +168,19 @@ def build_table(results: Sequence[StepResult], sizes: Sequence[str]) -> Table:
         for result in cells:
             memory = "" if result is None else f"{_mib(result.step_peak_mib)} / {_mib(result.neo4j_peak_mib)}"
             row += [cell(metric, result), memory]
+        rows.append(row)
+    return rows
+
+
+def build_table(results: Sequence[StepResult], sizes: Sequence[str]) -> Table:
+    """One row per metric with a figure, per size: the figure and the step's peak RSS (step / Neo4j)."""
+    table = Table(title="nexus-graph benchmarks", title_justify="left")
+    table.add_column("step / figure", no_wrap=True)
+    table.add_column("target")
+    for size in sizes:
+        table.add_column(size, justify="right")
+        table.add_column(f"{size} peak MiB\nstep / Neo4j", justify="right")
+    for row in metric_rows(results, sizes):
         table.add_row(*row)
     table.add_row(*(f"[bold]{text}" if text else "" for text in totals_row(results, sizes)))
     return table
@@ -197,21 +205,10 @@ def markdown_table(document: dict[str, Any]) -> str:
 
     results = _results(document)
     sizes = [s["label"] for s in document["sizes"]]
-    by_key = {(r.step, r.size): r for r in results}
     head = ["step / figure", "target"] + [h for size in sizes for h in (size, f"{size} peak MiB step / Neo4j")]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for metric in METRICS:
-        cells = [by_key.get((metric.step, size)) for size in sizes]
-        if all(c is None for c in cells):
-            continue
-        target = f"{metric.target[0]} {metric.target[1]:,g} {metric.unit}" if metric.target else ""
-        if metric.target and metric.judged:
-            target += f" ({', '.join(metric.judged)})"
-        row = [metric.label, target]
-        for result in cells:
-            memory = "" if result is None else f"{_mib(result.step_peak_mib)} / {_mib(result.neo4j_peak_mib)}"
-            row += [re.sub(r"\[/?[a-z ]+\]", "", cell(metric, result)), memory]
-        lines.append("| " + " | ".join(row) + " |")
+    for row in metric_rows(results, sizes):
+        lines.append("| " + " | ".join(re.sub(r"\[/?[a-z ]+\]", "", text) for text in row) + " |")
     lines.append("| " + " | ".join(f"**{t}**" if t else "" for t in totals_row(results, sizes)) + " |")
     return "\n".join(lines) + "\n"
 
