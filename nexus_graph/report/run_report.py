@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -176,37 +176,20 @@ def write_run_report(
     md = [f"# {label}{title}", ""] + ([banner, ""] if banner else []) + [f"Generated {generated}.", ""]
     payload: dict[str, Any] = {"title": title, "synthetic": synthetic, "generated_at": generated, "sections": {}}
     made: list[str] = []
-    not_run = {"status": "not run"}
 
-    md += ["## 1. Training (HGT link prediction)", ""]
-    if training is None:
-        md.append(NOT_RUN)
-        payload["sections"]["training"] = not_run
-    else:
-        lines, payload["sections"]["training"], shown = _training(training, out, synthetic)
-        md += lines
-        made += shown
-    md += ["", "## 2. Embedding validation", ""]
-    if validation is None:
-        md.append(NOT_RUN)
-        payload["sections"]["validation"] = not_run
-    else:
-        lines, payload["sections"]["validation"] = _validation(validation)
-        md += lines
-    md += ["", "## 3. Factor evaluation (IC by horizon)", ""]
-    if evaluation is None:
-        md.append(NOT_RUN)
-        payload["sections"]["evaluation"] = not_run
-    else:
-        lines, payload["sections"]["evaluation"], shown = _evaluation(evaluation, out, synthetic)
-        md += lines
-        made += shown
-    md += ["", "## 4. Paper trade", ""]
-    if portfolio is None:
-        md.append(NOT_RUN)
-        payload["sections"]["portfolio"] = not_run
-    else:
-        lines, payload["sections"]["portfolio"], shown = _portfolio(portfolio, out, synthetic)
+    sections: list[tuple[str, str, Any, Callable[[Any], tuple[list[str], dict, list[str]]]]] = [
+        ("training", "1. Training (HGT link prediction)", training, lambda t: _training(t, out, synthetic)),
+        ("validation", "2. Embedding validation", validation, lambda v: (*_validation(v), [])),
+        ("evaluation", "3. Factor evaluation (IC by horizon)", evaluation, lambda e: _evaluation(e, out, synthetic)),
+        ("portfolio", "4. Paper trade", portfolio, lambda r: _portfolio(r, out, synthetic)),
+    ]
+    for number, (key, heading, given, build) in enumerate(sections):
+        md += ([""] if number else []) + [f"## {heading}", ""]
+        if given is None:
+            md.append(NOT_RUN)
+            payload["sections"][key] = {"status": "not run"}
+            continue
+        lines, payload["sections"][key], shown = build(given)
         md += lines
         made += shown
     if extra:
