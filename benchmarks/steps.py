@@ -106,7 +106,6 @@ def step_load(ctx: Context) -> dict:
     batch_size = int(ctx.options.get("batch_size", DEFAULT_BATCH_SIZE))
     write_s: list[float] = []
     with _store() as store:
-        started = time.perf_counter()
         init_schema(store)
         wipe_s = 0.0
         for _ in range(rounds):  # the last round's graph stays for the later steps
