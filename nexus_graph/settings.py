@@ -8,7 +8,8 @@ password generated at install time (a git-ignored file in the local server home)
 checkout, or in the working directory when the package is not run from a checkout).
 ``NEXUS_GRAPH_BOLT_PORT`` / ``NEXUS_GRAPH_HTTP_PORT`` move the local server's ports (default 7687 /
 7474), e.g. to run a second one beside it. ``NEXUS_GRAPH_DATA_HOME`` moves the columnar side store
-(prices), default ``.nexus-data`` beside it.
+(prices), default ``.nexus-data`` beside it. ``NEXUS_GRAPH_SHARED_DATA`` names the shared real-data folder
+(default: ``shared/data`` next to the checkout), read by ``nexus-graph import real-dataset`` and the tests.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ def models_dir() -> Path:
     """Folder of model checkpoints (``models/<version>/``)."""
     configured = os.environ.get("NEXUS_GRAPH_MODELS")
     return Path(configured).expanduser().resolve() if configured else project_root() / "models"
+
+
+def shared_data_dir() -> Path:
+    """The shared real-data folder (prices, Apple's supplier list, Form 4): ``shared/data`` next to the checkout."""
+    configured = os.environ.get("NEXUS_GRAPH_SHARED_DATA")
+    return Path(configured).expanduser().resolve() if configured else project_root().parent / "shared" / "data"
 
 
 def password_file(home: Path | None = None) -> Path:

@@ -176,13 +176,15 @@ def sec13f(
 
 @import_app.command("real-dataset")
 def real_dataset(
-    data_root: Path = typer.Option(Path("../shared/data"), "--data-root", help="The shared real-data folder."),
+    data_root: Path = typer.Option(None, "--data-root", help="The shared real-data folder (default: "
+                                   "$NEXUS_GRAPH_SHARED_DATA, else shared/data next to the checkout)."),
     out: Path = typer.Option(..., "--out", help=OUT_HELP),
     include_officers: bool = typer.Option(False, "--include-officers", help="Add Form 4 officers to board."),
     fmt: str = typer.Option("csv", "--format", help="Table file format: csv or parquet."),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Build the complete REAL dataset folder (tables, DATASET.md, reports/) from the shared data."""
+    from nexus_graph.settings import shared_data_dir
     from nexus_graph.sources.imports import write_frames
     from nexus_graph.sources.imports.real_dataset import build_real_import, dataset_readme, summary
     from nexus_graph.sources.tables import write_dataset
@@ -190,6 +192,7 @@ def real_dataset(
     _check_out(out)
     if fmt not in ("csv", "parquet"):
         raise NexusError(f"--format must be csv or parquet (got {fmt!r})")
+    data_root = data_root or shared_data_dir()
     if not all((data_root / name).is_dir() for name in PRICE_FOLDERS):
         raise NexusError(f"--data-root {data_root} does not hold the price folders {', '.join(PRICE_FOLDERS)}; "
                          "point it at the shared data folder (../shared/data next to the checkout)")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from nexus_graph import schema
+from nexus_graph.settings import shared_data_dir
 from nexus_graph.snapshot.as_of import edges_as_of
 from nexus_graph.sources.imports import InputRejected
 from nexus_graph.sources.imports.apple import (
@@ -22,14 +22,7 @@ from nexus_graph.sources.imports.apple import (
 )
 from nexus_graph.sources.imports.real_dataset import read_segments
 
-
-def shared_data() -> Path:
-    """``../shared/data`` next to the checkout, or $NEXUS_GRAPH_SHARED_DATA."""
-    env = os.environ.get("NEXUS_GRAPH_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-LIST = shared_data() / "apple-supplier-list" / "apple-supplier-list.csv"
+LIST = shared_data_dir() / "apple-supplier-list" / "apple-supplier-list.csv"
 needs_data = pytest.mark.skipif(not LIST.is_file(), reason=f"shared real data not found at {LIST.parent.parent} "
                                                             "(set NEXUS_GRAPH_SHARED_DATA)")
 

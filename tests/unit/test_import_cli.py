@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,18 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from nexus_graph.cli import app, import_cmd
+from nexus_graph.settings import shared_data_dir
 from nexus_graph.sources.imports import InputRejected
 from nexus_graph.sources.imports.apple import DEFAULT_MAPPING
 from nexus_graph.sources.imports.real_dataset import PRICE_FOLDERS
 
-
-def shared_data() -> Path:
-    """``../shared/data`` next to the checkout, or $NEXUS_GRAPH_SHARED_DATA."""
-    env = os.environ.get("NEXUS_GRAPH_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-DATA = shared_data()
+DATA = shared_data_dir()
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "sec13f"
 needs_data = pytest.mark.skipif(not (DATA / "prices-yf-daily-2014-2024").is_dir(),
                                 reason=f"shared real data not found at {DATA} (set NEXUS_GRAPH_SHARED_DATA)")

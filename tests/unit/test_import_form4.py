@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from nexus_graph import schema
+from nexus_graph.settings import shared_data_dir
 from nexus_graph.sources.imports import InputRejected
 from nexus_graph.sources.imports.form4 import (
     DEDUP_KEY,
@@ -20,14 +20,7 @@ from nexus_graph.sources.imports.form4 import (
     read_form4_folder,
 )
 
-
-def shared_data() -> Path:
-    """``../shared/data`` next to the checkout, or $NEXUS_GRAPH_SHARED_DATA."""
-    env = os.environ.get("NEXUS_GRAPH_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-FORM4 = shared_data() / "sec-form4-insiders"
+FORM4 = shared_data_dir() / "sec-form4-insiders"
 needs_data = pytest.mark.skipif(not FORM4.is_dir(), reason=f"shared real data not found at {FORM4.parent} "
                                                             "(set NEXUS_GRAPH_SHARED_DATA)")
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from nexus_graph import schema
+from nexus_graph.settings import shared_data_dir
 from nexus_graph.sources.dataset import read_dataset_with_warnings
 from nexus_graph.sources.imports.real_dataset import (
     DELISTED_AT_DATA_END,
@@ -19,14 +19,7 @@ from nexus_graph.sources.imports.real_dataset import (
 )
 from nexus_graph.sources.tables import write_dataset
 
-
-def shared_data() -> Path:
-    """``../shared/data`` next to the checkout, or $NEXUS_GRAPH_SHARED_DATA."""
-    env = os.environ.get("NEXUS_GRAPH_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-DATA = shared_data()
+DATA = shared_data_dir()
 pytestmark = pytest.mark.skipif(not (DATA / "prices-yf-daily-2014-2024").is_dir(),
                                 reason=f"shared real data not found at {DATA} (set NEXUS_GRAPH_SHARED_DATA)")
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from nexus_graph.settings import shared_data_dir
 from nexus_graph.sources.imports import InputRejected
 from nexus_graph.sources.imports.yahoo import MAX_RETURN_DISAGREEMENT, import_prices, read_yahoo_csv
 
-
-def shared_data() -> Path:
-    """``../shared/data`` next to the checkout, or $NEXUS_GRAPH_SHARED_DATA."""
-    env = os.environ.get("NEXUS_GRAPH_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-DATA = shared_data()
+DATA = shared_data_dir()
 BASE = DATA / "prices-yf-daily-2014-2024"
 EXTRA = DATA / "prices-yf-daily-2014-2020-extra"
 NASDAQ = DATA / "prices-nasdaq100-daily-2020-2026"
