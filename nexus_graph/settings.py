@@ -8,13 +8,15 @@ password generated at install time (a git-ignored file in the local server home)
 checkout, or in the working directory when the package is not run from a checkout).
 ``NEXUS_GRAPH_BOLT_PORT`` / ``NEXUS_GRAPH_HTTP_PORT`` move the local server's ports (default 7687 /
 7474), e.g. to run a second one beside it. ``NEXUS_GRAPH_DATA_HOME`` moves the columnar side store
-(prices), default ``.nexus-data`` beside it. ``NEXUS_GRAPH_SHARED_DATA`` names the shared real-data folder
-(default: ``shared/data`` next to the checkout), read by ``nexus-graph import real-dataset`` and the tests.
+(prices), default ``.nexus-data`` beside it. ``NEXUS_GRAPH_SHARED_DATA`` names the shared real-data
+folder (default: ``shared/data`` next to the checkout, or next to the local repository it was cloned
+from), read by ``nexus-graph import real-dataset`` and the tests.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,9 +51,32 @@ def models_dir() -> Path:
 
 
 def shared_data_dir() -> Path:
-    """The shared real-data folder (prices, Apple's supplier list, Form 4): ``shared/data`` next to the checkout."""
+    """The shared real-data folder (prices, Apple's supplier list, Form 4).
+
+    ``$NEXUS_GRAPH_SHARED_DATA``, else ``shared/data`` next to the checkout, else next to the local
+    repository the checkout was cloned from (a fresh clone in a temporary folder still finds it).
+    """
     configured = os.environ.get("NEXUS_GRAPH_SHARED_DATA")
-    return Path(configured).expanduser().resolve() if configured else project_root().parent / "shared" / "data"
+    if configured:
+        return Path(configured).expanduser().resolve()
+    beside = project_root().parent / "shared" / "data"
+    origin = _clone_origin()
+    if not beside.is_dir() and origin is not None and (origin.parent / "shared" / "data").is_dir():
+        return origin.parent / "shared" / "data"
+    return beside
+
+
+def _clone_origin() -> Path | None:
+    """The local folder git's ``origin`` of this checkout points to; None for a network remote or no git."""
+    try:
+        url = subprocess.run(["git", "-C", str(project_root()), "config", "--get", "remote.origin.url"],
+                             capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    url = url.removeprefix("file://")
+    if not url or "://" in url or (":" in url and not Path(url).exists()):  # https://, ssh://, host:path
+        return None
+    return (project_root() / url).resolve()
 
 
 def password_file(home: Path | None = None) -> Path:

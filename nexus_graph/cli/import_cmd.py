@@ -177,7 +177,8 @@ def sec13f(
 @import_app.command("real-dataset")
 def real_dataset(
     data_root: Path = typer.Option(None, "--data-root", help="The shared real-data folder (default: "
-                                   "$NEXUS_GRAPH_SHARED_DATA, else shared/data next to the checkout)."),
+                                   "$NEXUS_GRAPH_SHARED_DATA, else shared/data next to the checkout or "
+                                   "the repository it was cloned from)."),
     out: Path = typer.Option(..., "--out", help=OUT_HELP),
     include_officers: bool = typer.Option(False, "--include-officers", help="Add Form 4 officers to board."),
     fmt: str = typer.Option("csv", "--format", help="Table file format: csv or parquet."),
