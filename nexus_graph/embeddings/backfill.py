@@ -9,6 +9,9 @@ Rules this module enforces:
   when its stored rows equal the companies present at that date.
 - **Resumable and idempotent**: done dates are skipped (the embeddings are still computed, in eval
   mode, so the drift of the next date is exact); re-running writes nothing new.
+- **Counted from the graph**: the run ends with a reconciliation of the requested dates against the
+  rows stored (:mod:`nexus_graph.store.reconcile`); a short date is written again, and one still
+  short is an error naming it. ``rows_stored``/``snapshots_stored`` are read back, not sent.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from nexus_graph.snapshot.hetero import build_snapshot
 from nexus_graph.snapshot.tables import GraphTables
 from nexus_graph.store.embeddings import embedded_dates, set_latest, write_snapshot_embeddings
 from nexus_graph.store.neo4j_store import Store
+from nexus_graph.store.reconcile import reconcile
 
 EmbedFn = Callable[[HeteroData], np.ndarray]  # snapshot -> company embeddings [num_companies, dim]
 
@@ -41,6 +45,8 @@ class BackfillResult:
     snapshots_written: int = 0
     rows_written: int = 0
     rows_total: int = 0
+    rows_stored: int = 0  # read back from the graph after the reconciliation
+    snapshots_stored: int = 0
     skipped_before_model: list[str] = field(default_factory=list)
     seconds: float = 0.0
     panel: pd.DataFrame | None = None
@@ -49,7 +55,8 @@ class BackfillResult:
         return {
             "model_version": self.model_version, "dim": self.dim, "snapshots": self.snapshots,
             "snapshots_written": self.snapshots_written, "rows_written": self.rows_written,
-            "rows_total": self.rows_total, "skipped_before_model": self.skipped_before_model,
+            "rows_total": self.rows_total, "rows_stored": self.rows_stored,
+            "snapshots_stored": self.snapshots_stored, "skipped_before_model": self.skipped_before_model,
             "seconds": round(self.seconds, 3),
         }
 
@@ -99,6 +106,13 @@ def run_backfill(
     previous: dict[str, np.ndarray] = {}
     slices = []
     last = None
+    months: dict[pd.Timestamp, tuple[list[str], np.ndarray, np.ndarray]] = {}
+
+    def write_month(date: pd.Timestamp) -> int:
+        ids, vectors, drift = months[date]
+        return write_snapshot_embeddings(store, date, model_version, ids, vectors, drift,
+                                         look_ahead=date < pd.Timestamp(model_as_of))
+
     for date in todo:
         data = build_snapshot(tables, date)
         vectors_all = np.asarray(embed(data), dtype=np.float64)
@@ -109,10 +123,10 @@ def run_backfill(
             len(ids), vectors.shape[1])
         drift = latest_drift(prev, vectors)
         drift[np.isnan(prev).any(axis=1)] = np.nan
+        months[date] = (ids, vectors, drift)
         write = done.get(date, 0) != len(ids)
         if write:
-            result.rows_written += write_snapshot_embeddings(
-                store, date, model_version, ids, vectors, drift, look_ahead=date < pd.Timestamp(model_as_of))
+            result.rows_written += write_month(date)
             result.snapshots_written += 1
         result.rows_total += len(ids)
         result.snapshots += 1
@@ -122,6 +136,10 @@ def run_backfill(
         last = (date, ids, vectors, drift)
         if on_date:
             on_date(date, write)
+    stored = reconcile(f"Embeddings of model {model_version}", {d: len(m[0]) for d, m in months.items()},
+                       lambda: embedded_dates(store, model_version), write_month)
+    result.rows_stored, result.snapshots_stored = sum(stored.values()), len(stored)
+    result.rows_written = sum(n - min(done.get(d, 0), n) for d, n in stored.items())
     if last is not None:
         set_latest(store, last[0], model_version, last[1], last[2], last[3])
     result.panel = pd.concat(slices).sort_index()

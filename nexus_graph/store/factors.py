@@ -22,6 +22,7 @@ import pandas as pd
 from nexus_graph import schema
 from nexus_graph.errors import NexusError
 from nexus_graph.store.neo4j_store import Store, Tx
+from nexus_graph.store.reconcile import reconcile
 
 NO_MODEL = ""  # stored modelVersion of model-free factors
 
@@ -71,7 +72,9 @@ def write_factor_panel(
     on_date
         Called with the rows of each date once it is committed (progress bars).
 
-    Every company must exist as ``(:Company)``; otherwise nothing is written.
+    Every company must exist as ``(:Company)``; otherwise nothing is written. Ends with a
+    reconciliation (:mod:`nexus_graph.store.reconcile`): the returned count is what the graph holds
+    for the panel's dates, read back, not what was sent.
     """
     values = _check_panel(panel, factor)
     version = stored_version(model_version)
@@ -83,23 +86,39 @@ def write_factor_panel(
             f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
             f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
         )
-    total = 0
+    by_date: dict[pd.Timestamp, list[dict]] = {}
     for date, day in values.groupby(level="date", sort=True):
         ids = day.index.get_level_values("company_id").astype(str).tolist()
-        rows = [{"company_id": c, "value": float(v)} for c, v in zip(ids, day.to_numpy(), strict=True)]
+        by_date[pd.Timestamp(date)] = [{"company_id": c, "value": float(v)}
+                                       for c, v in zip(ids, day.to_numpy(), strict=True)]
 
-        def work(tx: Tx, rows: list[dict] = rows, date: pd.Timestamp = date, ids: list[str] = ids) -> int:
+    def write_date(date: pd.Timestamp) -> int:
+        rows = by_date[date]
+        ids = [row["company_id"] for row in rows]
+
+        def work(tx: Tx) -> int:
             written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date)
             if written[0]["written"] != len(rows):
                 raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
             tx.run("factors/prune_date", factor=factor, model_version=version, date=date, company_ids=ids)
             return len(rows)
 
-        done = store.transaction(work)
-        total += done
+        return store.transaction(work)
+
+    for date in by_date:
+        done = write_date(date)
         if on_date:
             on_date(done)
-    return total
+    stored = reconcile(f"Factor {factor!r} (model version {version or 'none'})",
+                       {d: len(rows) for d, rows in by_date.items()},
+                       lambda: factor_date_counts(store, factor, model_version), write_date)
+    return sum(stored.values())
+
+
+def factor_date_counts(store: Store, factor: str, model_version: str | None) -> dict[pd.Timestamp, int]:
+    """Rows stored per snapshot date for one factor and model version."""
+    rows = store.records("factors/date_counts", factor=factor, model_version=stored_version(model_version))
+    return {pd.Timestamp(r["date"]): int(r["rows"]) for r in rows}
 
 
 def factor_series(store: Store) -> pd.DataFrame:

@@ -3,6 +3,14 @@
 Everything else in nexus-graph takes a :class:`Store` (or plain frames) and never imports
 ``neo4j``. Reads and writes go through the driver's managed transactions, which retry transient
 errors (leader switch, deadlock, a server restart within ``max_transaction_retry_time``).
+
+A write counts only when its commit is proven. The server answers a committed transaction with a
+bookmark; a COMMIT whose answer carries none, or whose connection drops while committing, has an
+unknown outcome (the driver 6.4 returns normally from such a commit even when the server had
+already rolled the transaction back, see ``docs/reliability.md``). :meth:`Store.transaction` then
+reads back what the transaction should have written (its ``verify`` function) or, without one,
+simply runs it again: every write of nexus-graph is idempotent (MERGE on its key, or an idempotency
+key), so a second run of a committed transaction changes nothing.
 """
 
 from __future__ import annotations
@@ -21,10 +29,19 @@ from neo4j.time import Date, DateTime
 
 from nexus_graph.errors import NexusError, ServerUnavailable
 from nexus_graph.settings import Neo4jSettings
+from nexus_graph.store import faults
 from nexus_graph.store.catalog import statement
 from nexus_graph.store.connection import open_driver, start_hint
 
 T = TypeVar("T")
+PROOF_ATTEMPTS = 3  # runs of one write whose commit stays unproven before the command gives up
+
+
+class _Unknown:
+    """The outcome of a commit that may or may not have happened."""
+
+
+UNKNOWN = _Unknown()
 
 
 def to_param(value: Any) -> Any:
@@ -106,8 +123,8 @@ class Store:
         return self._execute(name, params, RoutingControl.READ)
 
     def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a write statement in its own (retried) transaction."""
-        return self._execute(name, params, RoutingControl.WRITE)
+        """Run a write statement in its own (retried, proven) transaction."""
+        return self.transaction(lambda tx: tx.run(name, **params))
 
     def frame(self, name: str, columns: Sequence[str] | None = None, **params: Any) -> pd.DataFrame:
         """Run a read statement; a DataFrame whose date columns are ``datetime64``."""
@@ -130,10 +147,48 @@ class Store:
         return [{k: from_value(v) for k, v in record.items()} for record in records]
 
     # --- transactions ------------------------------------------------------------------------
-    def transaction(self, work: Callable[[Tx], T]) -> T:
-        """Run ``work`` in one managed write transaction: all of it is committed, or none."""
+    def transaction(self, work: Callable[[Tx], T], verify: Callable[[Tx], bool] | None = None) -> T:
+        """Run ``work`` in one managed write transaction: all of it is committed, or none, and proven.
+
+        ``work`` must be idempotent (it may run again after a commit whose outcome is unknown).
+        ``verify``, optional, reads back in a read transaction whether what ``work`` writes is in the
+        graph; it spares the second run when the first one did commit. Without it an unproven commit
+        is simply run again. Raises :class:`ServerUnavailable` when no run could be proven.
+        """
+        unproven = 0
+        while True:
+            result = self._commit_once(work)
+            if result is not UNKNOWN:
+                return result  # type: ignore[return-value]
+            unproven += 1
+            if verify is not None and self.read_transaction(verify):
+                # the first run did commit; run it once more (a no-op) to get its result back
+                result = self._commit_once(work)
+                if result is not UNKNOWN:
+                    return result  # type: ignore[return-value]
+            if unproven >= PROOF_ATTEMPTS:
+                raise ServerUnavailable(
+                    f"Neo4j at {self.settings.uri} did not confirm a commit {unproven} times in a row; the "
+                    f"last write may or may not be in the graph. Re-run the command: it completes what is "
+                    f"missing and changes nothing else. {start_hint(self.settings)}"
+                )
+
+    def _commit_once(self, work: Callable[[Tx], T]) -> T | _Unknown:
+        """One managed write transaction; :data:`UNKNOWN` when its commit is not proven by a bookmark."""
+
+        def unit(tx: ManagedTransaction) -> T:
+            result = work(Tx(tx))
+            faults.before_commit()
+            return result
+
         with self._translate(), self._driver.session(database=self.settings.database) as session:
-            return session.execute_write(lambda tx: work(Tx(tx)))
+            try:
+                result = session.execute_write(unit)
+            except IncompleteCommit:  # the connection dropped while committing: the outcome is unknown
+                return UNKNOWN
+            if not session.last_bookmarks().raw_values:  # committed transactions always answer with one
+                return UNKNOWN
+            return result
 
     def read_transaction(self, work: Callable[[Tx], T]) -> T:
         """Run ``work`` in one managed read transaction (a consistent view)."""
@@ -161,11 +216,6 @@ class Store:
     def _translate(self) -> Iterator[None]:
         try:
             yield
-        except IncompleteCommit:  # a ServiceUnavailable the driver does not retry: the outcome is unknown
-            raise ServerUnavailable(
-                f"Lost the connection to Neo4j at {self.settings.uri} while committing; the last transaction "
-                f"may or may not have been committed. {start_hint(self.settings)}"
-            ) from None
         except (ServiceUnavailable, SessionExpired) as exc:
             raise ServerUnavailable(
                 f"Lost the connection to Neo4j at {self.settings.uri} ({type(exc).__name__}); "

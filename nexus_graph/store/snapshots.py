@@ -16,6 +16,7 @@ import pandas as pd
 from nexus_graph import schema
 from nexus_graph.snapshot.tables import GraphTables, edge_columns, node_columns
 from nexus_graph.store.neo4j_store import Store, rows_from_frame
+from nexus_graph.store.reconcile import reconcile
 
 
 def _rel_name(spec: schema.RelSpec) -> str:
@@ -65,14 +66,24 @@ def count_edges_as_of(store: Store, as_of: pd.Timestamp) -> dict[str, int]:
 def write_centralities(store: Store, frame: pd.DataFrame) -> int:
     """Upsert centrality rows keyed by (company, date); one transaction per snapshot date.
 
-    ``frame`` has the columns of :func:`nexus_graph.snapshot.centrality.centrality_history`.
+    ``frame`` has the columns of :func:`nexus_graph.snapshot.centrality.centrality_history`. Ends with
+    a reconciliation: the returned count is the rows the graph holds for those dates, read back.
     """
-    written = 0
-    for _date, group in frame.groupby("date", sort=True):
-        rows = rows_from_frame(group)
-        store.transaction(lambda tx, rows=rows: tx.run("centrality/upsert", rows=rows))
-        written += len(rows)
-    return written
+    by_date = {pd.Timestamp(date): rows_from_frame(group) for date, group in frame.groupby("date", sort=True)}
+
+    def write_date(date: pd.Timestamp) -> None:
+        store.transaction(lambda tx: tx.run("centrality/upsert", rows=by_date[date]))
+
+    for date in by_date:
+        write_date(date)
+    stored = reconcile("Centralities", {d: len(rows) for d, rows in by_date.items()},
+                       lambda: centrality_date_counts(store), write_date)
+    return sum(stored.values())
+
+
+def centrality_date_counts(store: Store) -> dict[pd.Timestamp, int]:
+    """Centrality rows stored per snapshot date."""
+    return {pd.Timestamp(r["date"]): int(r["rows"]) for r in store.records("centrality/date_counts")}
 
 
 def read_centralities(store: Store, company_id: str | None = None) -> pd.DataFrame:

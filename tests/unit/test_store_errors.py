@@ -1,4 +1,5 @@
-"""Driver failures become one-line errors that say truthfully what was committed (no server needed)."""
+"""Driver failures become one-line errors that say truthfully what was committed, and a commit counts
+only when the server proved it with a bookmark (no server needed: a scripted driver)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,26 @@ from nexus_graph.store import Store
 SETTINGS = Neo4jSettings("bolt://127.0.0.1:1", "neo4j", "not-printed-secret", "neo4j", local=False)
 
 
-class _Driver:
-    """A driver whose every managed transaction fails with ``error`` (after the driver's own retries)."""
+class _Bookmarks:
+    def __init__(self, values: frozenset[str]) -> None:
+        self.raw_values = values
 
-    def __init__(self, error: Exception) -> None:
-        self.error = error
+
+class _Driver:
+    """A driver whose managed transactions follow a script, one entry per ``execute_write``/``execute_read``.
+
+    An entry is an exception to raise, ``"committed"`` (the work runs, a bookmark comes back),
+    ``"no-bookmark"`` (the work runs, the commit answers without a bookmark: the driver 6.4 case),
+    or a bool for a read (the value the verify function sees).
+    """
+
+    def __init__(self, *script: Any) -> None:
+        self.script = list(script)
+        self.calls: list[str] = []
+        self._bookmark: frozenset[str] = frozenset()
 
     def session(self, **_: Any) -> _Driver:
+        self._bookmark = frozenset()
         return self
 
     def __enter__(self) -> _Driver:
@@ -29,8 +43,27 @@ class _Driver:
     def __exit__(self, *_: object) -> None:
         return None
 
-    def execute_write(self, work: Any) -> None:
-        raise self.error
+    def last_bookmarks(self) -> _Bookmarks:
+        return _Bookmarks(self._bookmark)
+
+    def execute_write(self, work: Any) -> Any:
+        step = self.script.pop(0)
+        self.calls.append(f"write:{step if isinstance(step, str) else type(step).__name__}")
+        if isinstance(step, Exception):
+            raise step
+        result = work(_RecordingTx())
+        self._bookmark = frozenset({"bm"}) if step == "committed" else frozenset()
+        return result
+
+    def execute_read(self, work: Any) -> Any:
+        step = self.script.pop(0)
+        self.calls.append(f"read:{step}")
+        return step
+
+
+class _RecordingTx:
+    def run(self, *_: Any, **__: Any) -> list[Any]:
+        return []
 
 
 def _message(error: Exception) -> str:
@@ -47,7 +80,35 @@ def test_lost_connection_before_commit_says_nothing_was_committed() -> None:
     assert "Check that the server at NEO4J_URI is running" in message
 
 
-def test_lost_connection_during_commit_does_not_claim_a_rollback() -> None:
-    message = _message(IncompleteCommit("Failed to read from defunct connection"))
-    assert "may or may not have been committed" in message
-    assert "nothing of the failed transaction was committed" not in message
+def _store(driver: _Driver) -> Store:
+    return Store(driver, SETTINGS)  # type: ignore[arg-type]
+
+
+def test_a_commit_without_a_bookmark_is_run_again() -> None:
+    """The lost month of issue #23: COMMIT answered without a bookmark is not taken as committed."""
+    driver = _Driver("no-bookmark", "committed")
+    runs: list[int] = []
+    assert _store(driver).transaction(lambda tx: runs.append(1) or len(runs)) == 2
+    assert driver.calls == ["write:no-bookmark", "write:committed"]
+
+
+def test_an_unknown_commit_that_did_land_is_not_written_twice_blindly() -> None:
+    """With a verify function: read back first; the write runs once more only to return its result."""
+    driver = _Driver("no-bookmark", True, "committed")
+    assert _store(driver).transaction(lambda tx: "ok", verify=lambda tx: True) == "ok"
+    assert driver.calls == ["write:no-bookmark", "read:True", "write:committed"]
+
+
+def test_an_unknown_commit_that_did_not_land_is_written_again() -> None:
+    driver = _Driver(IncompleteCommit("Failed to read from defunct connection"), False, "committed")
+    assert _store(driver).transaction(lambda tx: "ok", verify=lambda tx: False) == "ok"
+    assert driver.calls == ["write:IncompleteCommit", "read:False", "write:committed"]
+
+
+def test_commits_that_stay_unproven_end_in_a_clear_error() -> None:
+    driver = _Driver(*(["no-bookmark"] * 3))
+    with pytest.raises(ServerUnavailable) as caught:
+        _store(driver).transaction(lambda tx: None)
+    message = str(caught.value)
+    assert "did not confirm a commit 3 times" in message and "Re-run the command" in message
+    assert "\n" not in message and "not-printed-secret" not in message
