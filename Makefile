@@ -6,7 +6,7 @@ PY := .venv/bin/python
 NG := .venv/bin/nexus-graph
 PYTEST_ARGS ?=
 
-.PHONY: setup neo4j neo4j-stop test lint demo bench
+.PHONY: setup neo4j neo4j-stop test lint demo bench soak
 
 setup:            ## virtualenv (deps cached under ~/.cache/nexus-graph), Java 17 and Maven if missing
 	@bash scripts/bootstrap.sh >/dev/null
@@ -19,10 +19,14 @@ neo4j-stop: setup
 	@$(NG) neo4j stop
 
 lint: setup
-	$(PY) -m ruff check nexus_graph tests benchmarks
+	$(PY) -m ruff check nexus_graph tests benchmarks scripts
 
 test: neo4j lint  ## ruff + the whole pytest suite against the real Neo4j
 	NEXUS_GRAPH_REQUIRE_NEO4J=1 $(PY) -m pytest -ra $(PYTEST_ARGS)
+
+soak: neo4j       ## restart Neo4j inside a backfill's write transaction SOAK_RUNS times (default 20); months lost
+	NEXUS_GRAPH_REQUIRE_NEO4J=1 SOAK_RUNS=$${SOAK_RUNS:-20} $(PY) -m pytest -q -s -m soak \
+	  tests/integration/test_reliability.py
 
 demo: neo4j       ## the whole pipeline on the embedded demo dataset
 	$(NG) demo

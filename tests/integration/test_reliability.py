@@ -275,6 +275,41 @@ def test_backfill_through_a_server_restart(fresh: Pipeline) -> None:
     p.assert_equals_reference("server restart")
 
 
+def _strip_times(value):
+    if isinstance(value, dict):
+        return {k: _strip_times(v) for k, v in value.items() if not k.endswith("At")}
+    if isinstance(value, list):
+        return [_strip_times(v) for v in value]
+    return value
+
+
+# (command, the write transaction to pause in): centralities writes a month per transaction, evaluate
+# records its registry run in its first one, paper-trade records its run in its first one
+WRITERS = [
+    (("centralities", "--start", "2023-01-31", "--end", "2023-12-31", "--json"), 4),
+    (("evaluate", "graph_owner_count_change", "--horizons", "21", "--json"), 1),
+    (("paper-trade", "--signal", "graph_owner_count_change", "--json"), 1),
+]
+
+
+@pytest.mark.parametrize(("args", "pause_at"), WRITERS, ids=[w[0][0] for w in WRITERS])
+def test_every_writing_command_through_a_server_restart(pipeline: Pipeline, args: tuple[str, ...],
+                                                        pause_at: int) -> None:
+    """Restart Neo4j inside a write of each writing command: it completes, and a re-run changes nothing."""
+    if not Neo4jSettings.from_env().local:
+        pytest.skip("the server is external (NEO4J_URI): this test cannot stop and start it")
+    p = pipeline
+    args = (*args[:-1], "--report-dir", str(p.root / f"report-{args[0]}"), "--json") if args[0] != "centralities" \
+        else args
+    rc, timings = restart_at_pause(p, args, pause_at)
+    print(f"{args[0]}: server restart inside write transaction {pause_at}: {timings}")
+    assert rc == 0, p.outputs[-1][1]
+    json.loads(p.outputs[-1][1])  # the JSON summary and nothing else
+    after = _strip_times(dump_graph(p.store))
+    _json(p.run(*args))
+    assert _strip_times(dump_graph(p.store)) == after, f"{args[0]}: a re-run found something missing"
+
+
 @pytest.mark.soak
 def test_soak_server_restarts_at_random_pause_points(fresh: Pipeline) -> None:
     """``make soak``: the restart test N times (SOAK_RUNS, default 20) at random write transactions."""
