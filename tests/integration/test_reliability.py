@@ -178,8 +178,9 @@ def pipeline(neo4j_session: Store, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture()
 def fresh(pipeline: Pipeline) -> Pipeline:
-    """The pipeline with its backfill undone (graph, model version and registry kept)."""
+    """The pipeline with its backfill and any other command's writes undone (graph and model version kept)."""
     pipeline.store.write("test/reset_backfill")
+    pipeline.store.write("test/reset_writers")
     assert pipeline.stored() == {}
     return pipeline
 
