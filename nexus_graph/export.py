@@ -1,8 +1,8 @@
 """Parquet export for pools of backtest workers that should never touch the database.
 
-``nexus-graph export KIND --start --end --out DIR`` writes ``DIR/KIND/date=YYYY-MM-DD/part-0.parquet``
-(one partition per date, the layout pandas, pyarrow, polars and Spark read as a dataset) and
-``DIR/KIND/manifest.json``: the model version, the data fingerprint (sha256 over the files), the rows
+``nexus-graph export KIND --start --end --out DIR`` writes ``DIR/KIND/data/date=YYYY-MM-DD/part-0.parquet``
+(one partition per date, the layout pandas, pyarrow, polars and Spark read as a dataset:
+``pd.read_parquet("DIR/KIND/data")``) and ``DIR/KIND/manifest.json``: the model version, the data fingerprint (sha256 over the files), the rows
 per partition and the sha256 of each file.
 
 Re-running the same export is a no-op: each partition is written to a temporary file and replaces
@@ -94,13 +94,13 @@ def export(reader: GraphReader, kind: str, start: str | pd.Timestamp, end: str |
     result = ExportResult(kind, folder, frame.attrs.get("model_version"))
     files: dict[str, dict[str, Any]] = {}
     for date, part in frame.groupby(pd.to_datetime(frame["date"]), sort=True):
-        relative = f"date={date:%Y-%m-%d}/part-0.parquet"
+        relative = f"data/date={date:%Y-%m-%d}/part-0.parquet"
         rows = part.drop(columns="date").reset_index(drop=True)
         if _replace_if_changed(folder / relative, lambda path, rows=rows: rows.to_parquet(path, index=False)):
             result.changed.append(relative)
         files[relative] = {"rows": len(rows), "sha256": _sha256(folder / relative)}
         result.rows[f"{date:%Y-%m-%d}"] = len(rows)
-    for stale in sorted(folder.glob("date=*/part-0.parquet")):
+    for stale in sorted(folder.glob("data/date=*/part-0.parquet")):
         if str(stale.relative_to(folder)) not in files:
             stale.unlink()
             result.changed.append(str(stale.relative_to(folder)))

@@ -65,7 +65,7 @@ def test_embeddings_and_drift_are_what_the_backfill_wrote(demo) -> None:
 def test_look_ahead_rows_are_left_out_unless_asked_for(demo) -> None:
     graph, version, _ = demo
     date = pd.Timestamp("2021-07-31")
-    marked = graph.store.write("test/mark_look_ahead", model_version=version, date=date)[0]["marked"]
+    marked = graph.store.write("test/mark_look_ahead", model_version=version, date=date, look_ahead=True)[0]["marked"]
     try:
         assert marked > 0
         pit = graph.embeddings(START, END)
@@ -74,7 +74,7 @@ def test_look_ahead_rows_are_left_out_unless_asked_for(demo) -> None:
         with pytest.raises(NexusError, match="look-ahead backfill; pass allow_look_ahead=True"):
             graph.embeddings(date, date)
     finally:
-        backfill(graph.store, demo[2] / "models", version, date, date, device="cpu")  # rewrites lookAhead false
+        graph.store.write("test/mark_look_ahead", model_version=version, date=date, look_ahead=False)
     assert date in set(graph.embeddings(START, END)["date"])
 
 
@@ -115,7 +115,7 @@ def test_export_is_complete_and_a_rerun_changes_nothing(demo, tmp_path: Path) ->
     manifest = json.loads((tmp_path / "embeddings" / MANIFEST).read_text())
     assert manifest["model_version"] == version and manifest["rows"] == len(graph.embeddings(START, END))
     assert len(manifest["files"]) == len(pd.date_range(START, END, freq="ME"))
-    back = pd.read_parquet(tmp_path / "embeddings")  # the partitioned dataset, as a worker reads it
+    back = pd.read_parquet(tmp_path / "embeddings" / "data")  # the partitioned dataset, as a worker reads it
     assert len(back) == manifest["rows"] and set(back["company_id"]) == set(graph.embeddings(START, END)["company_id"])
     mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "embeddings").rglob("*") if p.is_file()}
     second = export(graph, "embeddings", START, END, tmp_path)
