@@ -2,8 +2,8 @@
 
 ``nexus-graph export KIND --start --end --out DIR`` writes ``DIR/KIND/data/date=YYYY-MM-DD/part-0.parquet``
 (one partition per date, the layout pandas, pyarrow, polars and Spark read as a dataset:
-``pd.read_parquet("DIR/KIND/data")``) and ``DIR/KIND/manifest.json``: the model version, the data fingerprint (sha256 over the files), the rows
-per partition and the sha256 of each file.
+``pd.read_parquet("DIR/KIND/data")``) and ``DIR/KIND/manifest.json``: the model version, the data
+fingerprint (sha256 over the files), the rows per partition and the sha256 of each file.
 
 Re-running the same export is a no-op: each partition is written to a temporary file and replaces
 the existing one only when its bytes differ, and the manifest likewise; a partition of a date that

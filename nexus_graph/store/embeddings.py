@@ -1,14 +1,23 @@
 """Embeddings in Neo4j: ``(:Company)-[:HAS_EMBEDDING]->(:Embedding {companyId, date, modelVersion,
-vector, drift, lookAhead})``, unique per (company, date, model version), plus the latest vector
-copied onto ``(:Company)`` behind the ``company_embedding`` vector index.
+vector, drift, lookAhead})``, unique per (company, date, model version), plus the latest embedding on
+``(:Company)`` behind the ``company_embedding`` vector index.
+
+The latest properties (``embedding``, ``embeddingDrift``, ``embeddingDate``, ``modelVersion``) follow
+one contract: each company's embedding at the latest embedded month-end of the current (promoted)
+model, all companies on one date and one model. They are derived from the stored embedding nodes by
+one statement (``embeddings/derive_latest``), run in the same transaction as every month a backfill
+writes and after every promotion, so any order of runs ends in the same state.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from nexus_graph.embeddings.panel import embedding_columns
+from nexus_graph.errors import NexusError
 from nexus_graph.store.neo4j_store import Store
 
 
@@ -24,9 +33,67 @@ def write_snapshot_embeddings(store: Store, date: pd.Timestamp, model_version: s
                               vectors: np.ndarray, drift: np.ndarray, look_ahead: bool = False) -> int:
     """Upsert one snapshot's embeddings in ONE transaction: the month is there whole, or not at all."""
     rows = _rows(company_ids, vectors, drift)
-    store.transaction(lambda tx: tx.run("embeddings/upsert", rows=rows, date=pd.Timestamp(date),
-                                        model_version=model_version, look_ahead=look_ahead))
+
+    def work(tx) -> None:  # the month and the latest properties derived from it commit together
+        tx.run("embeddings/upsert", rows=rows, date=pd.Timestamp(date), model_version=model_version,
+               look_ahead=look_ahead)
+        tx.run("embeddings/derive_latest")
+
+    store.transaction(work)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class LatestState:
+    """What the companies' latest-embedding properties hold, and whether that is the current model."""
+
+    current_model: str | None
+    model_version: str | None
+    date: pd.Timestamp | None
+    companies: int
+
+    @property
+    def stale(self) -> bool:
+        """True when the properties are not the current model's (it has no embedding yet)."""
+        return self.current_model is not None and self.model_version != self.current_model
+
+    def note(self) -> str | None:
+        """A sentence for commands that read the properties, when they are not the current model's."""
+        if self.model_version is None:
+            return "No company carries a latest embedding yet: run `nexus-graph backfill`."
+        if self.stale:
+            return (f"The latest embeddings on the companies are model {self.model_version}'s at "
+                    f"{self.date:%Y-%m-%d}: the current model {self.current_model} has no embeddings yet "
+                    "(run `nexus-graph backfill`).")
+        return None
+
+    def summary(self) -> dict:
+        return {"current_model": self.current_model, "model_version": self.model_version,
+                "date": None if self.date is None else f"{self.date:%Y-%m-%d}", "companies": self.companies,
+                "stale": self.stale}
+
+
+def derive_latest(store: Store) -> LatestState:
+    """Recompute the latest properties from the stored embeddings (one transaction); the state after it."""
+    row = store.transaction(lambda tx: tx.run("embeddings/derive_latest"))[0]
+    return LatestState(row["current_model"], row["model_version"],
+                       None if row["date"] is None else pd.Timestamp(row["date"]), int(row["companies"]))
+
+
+def latest_state(store: Store) -> LatestState:
+    """What the latest properties hold now (read only).
+
+    Raises when they break the contract (several dates or models), which only a write from outside
+    nexus-graph can cause; ``derive_latest`` repairs it.
+    """
+    row = store.records("embeddings/latest_state")[0]
+    if len(row["models"]) > 1 or len(row["dates"]) > 1:
+        raise NexusError(f"The companies' latest embeddings mix models {row['models']} and dates "
+                         f"{[str(d) for d in row['dates']]}; run `nexus-graph db status --repair` to derive "
+                         "them again.")
+    model = row["models"][0] if row["models"] else None
+    date = pd.Timestamp(str(row["dates"][0])) if row["dates"] else None
+    return LatestState(row["current_model"], model, date, int(row["companies"]))
 
 
 def set_latest(store: Store, date: pd.Timestamp, model_version: str, company_ids: list[str],

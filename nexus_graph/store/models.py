@@ -82,7 +82,12 @@ def record_model_version(store: Store, metadata: dict[str, Any]) -> str:
 
 def mark_promoted(store: Store, version: str) -> int:
     """Set ``promoted`` true on ``version`` and false on every other version; returns the version count."""
-    return int(store.write("models/mark_promoted", version=version)[0]["versions"])
+    def work(tx) -> int:  # the current model and the companies' latest embeddings change together
+        versions = int(tx.run("models/mark_promoted", version=version)[0]["versions"])
+        tx.run("embeddings/derive_latest")
+        return versions
+
+    return store.transaction(work)
 
 
 def model_versions(store: Store) -> pd.DataFrame:
