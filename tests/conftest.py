@@ -40,3 +40,32 @@ def store(neo4j_session: Store) -> Store:
     """The real store, emptied before the test (schema kept)."""
     wipe(neo4j_session)
     return neo4j_session
+
+
+_DEMO: dict[str, object] = {}
+
+
+def _graph_signature(store: Store) -> tuple:
+    return (tuple((r["label"], r["count"]) for r in store.records("graph/node_counts")),
+            tuple((r["type"], r["count"]) for r in store.records("graph/relationship_counts")))
+
+
+@pytest.fixture(scope="module")
+def demo_graph(neo4j_session: Store, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The demo graph with everything written back: one ``nexus-graph demo --json`` run (its summary).
+
+    Run once per session and again only when a test module in between changed the graph.
+    """
+    if _DEMO and _graph_signature(neo4j_session) == _DEMO["signature"]:
+        return _DEMO["summary"]  # type: ignore[return-value]
+    import json
+    import subprocess
+    import sys
+
+    work = tmp_path_factory.mktemp("demo-graph")
+    env = {**os.environ, "NEXUS_GRAPH_MODELS": str(work / "models"), "NEXUS_GRAPH_DATA_HOME": str(work / "side")}
+    out = subprocess.run([sys.executable, "-m", "nexus_graph", "demo", "--json", "--run-dir", str(work / "run")],
+                         capture_output=True, text=True, env=env, check=False, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    _DEMO.update(summary=json.loads(out.stdout), signature=_graph_signature(neo4j_session))
+    return _DEMO["summary"]  # type: ignore[return-value]

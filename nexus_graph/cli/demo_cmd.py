@@ -22,14 +22,6 @@ from nexus_graph.cli.common import console, open_store, parse_date, print_json
 
 ORDER = 1
 
-BROWSER_CYPHER = """\
-// Neo4j Browser (http://127.0.0.1:7474/browser/): the nearest peers of NVDA by its latest embedding
-MATCH (c:Company {id: 'NVDA'})
-CALL db.index.vector.queryNodes('company_embedding', 11, c.embedding) YIELD node, score
-WHERE node <> c
-RETURN node.id AS peer, node.segment AS segment, round(score, 4) AS cosine, node.embeddingDrift AS drift
-ORDER BY cosine DESC"""
-
 
 class Steps:
     """Wall time per step, printed as a table at the end."""
@@ -90,8 +82,12 @@ def demo(
     console.print(Rule("[bold]done", align="left"))
     console.print(steps.table())
     console.print(f"Report: {summary['report']}", highlight=False)
-    console.print("Open Neo4j Browser and run (saved in cypher/browser/nearest_peers.cypher):", highlight=False)
-    console.print(BROWSER_CYPHER, highlight=False, markup=False)
+    from nexus_graph.store.catalog import cypher_root
+
+    console.print("Open Neo4j Browser (`nexus-graph browser` prints the guide's :play command) and run "
+                  "cypher/browser/nearest_peers.cypher:", highlight=False)
+    console.print((cypher_root() / "browser" / "nearest_peers.cypher").read_text(encoding="utf-8").rstrip(),
+                  highlight=False, markup=False)
 
 
 def _pipeline(store, steps: Steps, summary: dict, *, run_dir: Path, seed: int, signal: str, strength: float | None,

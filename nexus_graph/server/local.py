@@ -4,7 +4,9 @@ Layout (``NEXUS_GRAPH_NEO4J_HOME``, default ``<checkout>/.neo4j``, git-ignored):
 
     conf/neo4j.conf   generated: 127.0.0.1 only, auth on, memory for a 2-core / 24 GiB box
     lib -> ~/.cache/nexus-graph/neo4j-<version>-<hash>/lib   jars, shared by checkouts
-    data/ logs/ plugins/ import/ run/
+    plugins/apoc-5.26.0-core.jar   APOC core, stripped of what lib/ provides (server/plugins.py)
+    web/neo4j-browser.zip          the Browser plus the analysts' guide (server/guide.py)
+    data/ logs/ import/ run/
     password          generated on install, mode 0600, never printed in full
 
 The jars are the runtime closure of ``org.neo4j:neo4j`` plus ``org.neo4j.client:neo4j-browser``,
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nexus_graph.errors import NexusError
+from nexus_graph.server import guide, plugins
 from nexus_graph.settings import DEFAULT_BOLT_PORT, DEFAULT_HTTP_PORT, neo4j_home, password_file
 
 NEO4J_VERSION = "5.26.30"
@@ -94,6 +97,13 @@ def render_conf(bolt_port: int = DEFAULT_BOLT_PORT, http_port: int = DEFAULT_HTT
         f"server.memory.pagecache.size={pagecache}",
         "server.directories.import=import",
         "db.tx_log.rotation.retention_policy=1 files",
+        # APOC core (plugins/): its procedures that reach into the kernel (apoc.nodes.*, apoc.meta.*,
+        # apoc.schema.*, ...) stay unloaded, with a warning each, unless unrestricted; file import
+        # and export stay off (APOC's own defaults, no apoc.conf)
+        "dbms.security.procedures.unrestricted=apoc.*",
+        # the analysts' guide is served by this server (web/neo4j-browser.zip) and opens on connect
+        "browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1",
+        f"browser.post_connect_cmd=play {guide_url(http_port)}",
         *[f"server.jvm.additional={flag}" for flag in _JVM_FLAGS],
     ]
     return "\n".join(lines) + "\n"
@@ -119,6 +129,10 @@ class LocalServer:
         return self.home / "lib"
 
     @property
+    def browser_zip(self) -> Path:
+        return self.home / "web" / "neo4j-browser.zip"
+
+    @property
     def log_file(self) -> Path:
         return self.home / "logs" / "neo4j.log"
 
@@ -127,7 +141,8 @@ class LocalServer:
         return self.home / "run" / "neo4j.pid"
 
     def is_installed(self) -> bool:
-        return self.conf_file.is_file() and (self.lib / f"neo4j-{NEO4J_VERSION}.jar").is_file()
+        return (self.conf_file.is_file() and (self.lib / f"neo4j-{NEO4J_VERSION}.jar").is_file()
+                and (self.home / "plugins" / plugins.APOC_JAR).is_file() and self.browser_zip.is_file())
 
     # --- install -----------------------------------------------------------------------------
     def install(self, log=print) -> bool:
@@ -137,7 +152,7 @@ class LocalServer:
         if not (jars / f"neo4j-{NEO4J_VERSION}.jar").is_file():
             fetch_jars(jars, log)
             changed = True
-        for sub in ("conf", "data", "logs", "plugins", "import", "run"):
+        for sub in ("conf", "data", "logs", "plugins", "import", "run", "web"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
         if not self.lib.exists() or self.lib.resolve() != jars.resolve():
             if self.lib.is_symlink() or self.lib.is_file():
@@ -146,6 +161,8 @@ class LocalServer:
                 shutil.rmtree(self.lib)
             self.lib.symlink_to(jars, target_is_directory=True)
             changed = True
+        changed |= plugins.install_plugin(plugins.apoc_jar(jars, jars.parent, log), self.home / "plugins")
+        changed |= self._install_guide(jars)
         conf = render_conf()
         if not self.conf_file.is_file() or self.conf_file.read_text() != conf:
             self.conf_file.write_text(conf)
@@ -166,6 +183,18 @@ class LocalServer:
             changed = True
         return changed
 
+    def _install_guide(self, jars: Path) -> bool:
+        """Write web/neo4j-browser.zip (the Browser plus the guide) when the guide changed."""
+        html = guide.guide_html()
+        browser_jar = jars / f"neo4j-browser-{BROWSER_VERSION}.jar"
+        stamp = hashlib.sha256(html.encode() + browser_jar.name.encode()).hexdigest()
+        stamp_file = self.browser_zip.with_name("neo4j-browser.sha256")
+        if self.browser_zip.is_file() and stamp_file.is_file() and stamp_file.read_text().strip() == stamp:
+            return False
+        guide.write_browser_zip(browser_jar, self.browser_zip, html)
+        stamp_file.write_text(stamp + "\n")
+        return True
+
     # --- lifecycle ---------------------------------------------------------------------------
     def pid(self) -> int | None:
         """Pid of the running server, or None."""
@@ -180,11 +209,17 @@ class LocalServer:
         return pid
 
     def start(self, timeout: float = 120.0, log=print) -> bool:
-        """Start the server and wait for Bolt; return False when it was already running."""
-        if not self.is_installed():
-            self.install(log)
+        """Start the server and wait for Bolt; return False when it was already running.
+
+        Installs first (cheap when everything is in place); a running server whose install changed
+        (new plugins, guide or neo4j.conf) is restarted so that the change applies.
+        """
+        changed = self.install(log)
         if self.pid() is not None and bolt_answers():
-            return False
+            if not changed:
+                return False
+            log("The server's plugins, guide or neo4j.conf changed: restarting it to apply them.")
+            self.stop()
         if self.pid() is None and port_open(DEFAULT_BOLT_PORT):
             raise NexusError(
                 f"Port {DEFAULT_BOLT_PORT} on 127.0.0.1 is taken by another process. Stop it, or point "
@@ -242,6 +277,11 @@ class LocalServer:
             # never echo the arguments: one of them may be the password
             raise NexusError(f"neo4j-admin {args[0]} {args[1]} failed (exit {result.returncode}): "
                              f"{result.stderr.strip()[-500:]}")
+
+
+def guide_url(http_port: int = DEFAULT_HTTP_PORT) -> str:
+    """Where the local server serves the analysts' Browser guide."""
+    return f"http://127.0.0.1:{http_port}/browser/{guide.GUIDE_PATH}"
 
 
 def jar_cache() -> Path:
