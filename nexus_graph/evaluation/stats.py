@@ -50,10 +50,12 @@ Multiple testing
 The Harvey-Liu-Zhu bar is the reference's: two-sided Bonferroni at 5 % over ``M`` tests with Student
 t and N-1 degrees of freedom (M = 400: 4.123 / 4.134 / 4.153 for N = 57 / 55 / 52). The robust t has
 its own reference distribution t(nu), so the *same* Bonferroni level there ("robust bar") is what the
-robust t must clear; it is never below the HLZ bar. Holm and BHY (Benjamini-Hochberg-Yekutieli)
-adjusted p-values come from ``statsmodels.stats.multitest.multipletests`` over ``M`` tests, the tests
-not in hand counted as p = 1 (the most favourable assumption for this run, so the adjustment is a
-lower bound on what the full family would give).
+robust t must clear; it is never below the HLZ bar. ``M`` is the size of the run's multiple-testing
+family (:mod:`nexus_graph.evaluation.family`: every test ever made plus this run's, at least the
+configured 400), and the Holm and BHY adjusted p-values are taken over that family -- the registry's
+stored robust p-values included -- with ``statsmodels.stats.multitest.multipletests``. Tests whose
+p-values are unknown (the configured prior count) enter at p = 1, which makes the adjusted p-values
+an *upper* bound on the full family's (conservative).
 """
 
 from __future__ import annotations
@@ -65,10 +67,11 @@ import numpy as np
 import pandas as pd
 from scipy import fft, stats
 from statsmodels.regression.linear_model import OLS
-from statsmodels.stats.multitest import multipletests
+
+from nexus_graph.evaluation.family import CONFIGURED_TESTS, TestFamily
 
 PERIOD_DAYS = 21  # trading days between month-end snapshots, to count overlapping windows
-DEFAULT_TESTS = 400  # the reference's M
+DEFAULT_TESTS = CONFIGURED_TESTS  # the reference's M
 ALPHA = 0.05
 MIN_DATES = 3
 
@@ -118,18 +121,9 @@ def ewc_t(ic: np.ndarray, nu: int) -> tuple[np.ndarray, np.ndarray]:
     return t, 2 * stats.t.sf(np.abs(t), nu)
 
 
-def adjusted_pvalues(pvalues: np.ndarray, m: int) -> dict[str, np.ndarray]:
-    """Holm and BHY adjusted p over a family of ``m`` tests (those not given count as p = 1)."""
-    p = np.asarray(pvalues, dtype=float)
-    finite = np.isfinite(p)
-    family = np.ones(max(int(m), int(finite.sum())))
-    family[: finite.sum()] = p[finite]
-    out: dict[str, np.ndarray] = {}
-    for key, method in (("holm", "holm"), ("bhy", "fdr_by")):
-        adjusted = np.full(p.shape, np.nan)
-        adjusted[finite] = multipletests(family, alpha=ALPHA, method=method)[1][: finite.sum()]
-        out[key] = adjusted
-    return out
+def adjusted_pvalues(pvalues: np.ndarray, family: TestFamily | None = None) -> dict[str, np.ndarray]:
+    """Holm and BHY adjusted p of ``pvalues`` (this run's; NaN = no test) within ``family``."""
+    return (family or TestFamily()).adjusted(pvalues)
 
 
 @dataclass(frozen=True)
@@ -186,12 +180,19 @@ def horizon_stats(ic: pd.Series, horizon: int, m: int = DEFAULT_TESTS, avg_names
     )
 
 
-def summary_table(ic: pd.DataFrame, sizes: pd.DataFrame | None = None, m: int = DEFAULT_TESTS) -> pd.DataFrame:
-    """One row per horizon: the :class:`HorizonStats` fields plus ``holm_p`` and ``bhy_p`` (on the robust p).
+def summary_table(ic: pd.DataFrame, sizes: pd.DataFrame | None = None,
+                  family: TestFamily | None = None) -> pd.DataFrame:
+    """One row per horizon: the :class:`HorizonStats` fields plus ``holm_p``, ``bhy_p`` and ``m``.
 
     ``ic`` is the (date x horizon) IC frame of :func:`nexus_graph.evaluation.ic.information_coefficient`;
-    ``sizes`` the matching cross-section sizes (average taken over dates with an IC).
+    ``sizes`` the matching cross-section sizes (average taken over dates with an IC). ``family`` holds
+    the tests made before this run (default: none, the configured 400); this run's tests (horizons
+    with at least :data:`MIN_DATES` ICs) join it, ``m`` is its size and the bars use it. ``holm_p`` and
+    ``bhy_p`` adjust the robust p over the whole family.
     """
+    family = family or TestFamily()
+    tested = int((ic.notna().sum() >= MIN_DATES).sum())
+    m = family.size(tested)
     rows = []
     for h in ic.columns:
         names = float("nan")
@@ -200,7 +201,7 @@ def summary_table(ic: pd.DataFrame, sizes: pd.DataFrame | None = None, m: int = 
             names = float(sizes.loc[used[used].index, h].mean()) if used.any() else float("nan")
         rows.append(horizon_stats(ic[h], int(h), m, names).as_dict())
     table = pd.DataFrame(rows).set_index("horizon")
-    adjusted = adjusted_pvalues(table["robust_p"].to_numpy(), m)
+    adjusted = adjusted_pvalues(table["robust_p"].to_numpy(), family)
     table["holm_p"], table["bhy_p"] = adjusted["holm"], adjusted["bhy"]
     table["m"] = int(m)
     return table
