@@ -72,12 +72,16 @@ def effect_per_day(ic: float, days: int = stats.PERIOD_DAYS) -> float:
     return float(pearson * IDIO_SD / (np.sqrt(days) * np.sqrt(1 - pearson**2)))
 
 
-def rank_corr(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Spearman correlation along the last axis (continuous data: no ties)."""
-    rx = x.argsort(-1).argsort(-1).astype(float)
-    ry = y.argsort(-1).argsort(-1).astype(float)
-    rx -= rx.mean(-1, keepdims=True)
-    ry -= ry.mean(-1, keepdims=True)
+def centred_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks along the last axis minus their mean (continuous data: no ties)."""
+    r = x.argsort(-1).argsort(-1).astype(float)
+    return r - r.mean(-1, keepdims=True)
+
+
+def rank_corr(x: np.ndarray, y: np.ndarray, x_ranked: bool = False) -> np.ndarray:
+    """Spearman correlation along the last axis; ``x_ranked``: ``x`` is already :func:`centred_ranks`."""
+    rx = x if x_ranked else centred_ranks(x)
+    ry = centred_ranks(y)
     return (rx * ry).sum(-1) / np.sqrt((rx**2).sum(-1) * (ry**2).sum(-1))
 
 
@@ -117,8 +121,9 @@ def simulate(rng: np.random.Generator, batch: int, days: int, pos: np.ndarray) -
         base = noise[:, end] - noise[:, start]
         for name, f in facs.items():
             planted = exposure[name][:, end] - exposure[name][:, start]
+            ranked = centred_ranks(f[:, ok])
             for level in LEVELS:
-                out[(name, level, h)] = rank_corr(f[:, ok], base + effect_per_day(level) * planted)
+                out[(name, level, h)] = rank_corr(ranked, base + effect_per_day(level) * planted, x_ranked=True)
     return out, {"noise": noise, "facs": facs, "exposure": exposure}
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from nexus_graph.errors import NexusError
 from nexus_graph.evaluation import regimes, stats
-from nexus_graph.evaluation.decision import DEFAULT_RULE, Decision, decide
+from nexus_graph.evaluation.decision import DEFAULT_RULE, Decision, decide, horizon_holm_p
 from nexus_graph.evaluation.family import TestFamily
 from nexus_graph.evaluation.ic import aligned, cross_section_sizes, information_coefficient
 from nexus_graph.evaluation.returns import DEFAULT_HORIZONS, forward_returns, trailing_returns
@@ -146,6 +146,7 @@ def evaluate(inputs: Inputs, prior: TestFamily | int = 0, *, rule: str = DEFAULT
     ic = information_coefficient(inputs.factor, inputs.returns)
     sizes = cross_section_sizes(inputs.factor, inputs.returns)
     table = stats.summary_table(ic, sizes, family)
+    table["horizon_holm_p"] = horizon_holm_p(table)  # the holm rule's gate, shown whatever the rule
     m = int(table["m"].iloc[0]) if len(table) else family.size(0)
     splits = regimes.regime_splits(ic, inputs.market) if regimes.splits_wanted(table) else None
     return Evaluation(inputs, ic, sizes, table, splits, decide(table, rule), m, family.prior_tests, family)
@@ -168,7 +169,7 @@ _CAMEL = {
     "n": "n", "mean_ic": "meanIc", "ic_std": "icStd", "t": "t", "p": "p", "nw_t": "nwT", "nw_lags": "nwLags",
     "robust_t": "robustT", "robust_p": "robustP", "robust_dof": "robustDof", "hlz_bar": "hlzBar",
     "robust_bar": "robustBar", "passes": "passes", "avg_names": "avgNames", "holm_p": "holmP", "bhy_p": "bhyP",
-    "m": "m",
+    "horizon_holm_p": "horizonHolmP", "m": "m",
 }
 
 
