@@ -5,16 +5,17 @@ indexed by ``(date, company_id)`` with ``date`` the month-end snapshot date (dat
 returns are a DataFrame on the same index, one column per horizon in trading days (ints); prices are
 the canonical prices frame (``date, company_id, adj_close[, volume]``).
 
-Two steps, so the caller can ask the registry how many tests were run before this one without
-knowing this run's id in advance: :func:`prepare` (returns + fingerprints) then :func:`evaluate`.
-Pure: no connection, no configuration.
+Two steps, so the caller can ask the registry for the tests made before this one without knowing
+this run's id in advance: :func:`prepare` (returns + fingerprints) then :func:`evaluate`, which
+takes that multiple-testing family (:class:`~nexus_graph.evaluation.family.TestFamily`) and the
+decision rule. Pure: no connection, no configuration.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,12 @@ import pandas as pd
 
 from nexus_graph.errors import NexusError
 from nexus_graph.evaluation import regimes, stats
-from nexus_graph.evaluation.decision import Decision, decide
+from nexus_graph.evaluation.decision import DEFAULT_RULE, Decision, decide, horizon_holm_p
+from nexus_graph.evaluation.family import TestFamily
 from nexus_graph.evaluation.ic import aligned, cross_section_sizes, information_coefficient
-from nexus_graph.evaluation.returns import DEFAULT_HORIZONS, forward_returns
+from nexus_graph.evaluation.returns import DEFAULT_HORIZONS, forward_returns, trailing_returns
 
-METHOD = "spearman-ic/ewc-v1"  # changes when the statistics change, so old runs stay distinct tests
+METHOD = "spearman-ic/ewc-v2"  # changes when the statistics change, so old runs stay distinct tests
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,26 @@ class Evaluation:
     ic: pd.DataFrame  # date x horizon
     sizes: pd.DataFrame  # date x horizon, companies with both values
     table: pd.DataFrame  # one row per horizon, stats.summary_table columns
-    splits: pd.DataFrame | None  # regimes.regime_splits, when any |t| > 1.5
+    splits: pd.DataFrame | None  # regimes.regime_splits, when any |robust t| > 1.5
     decision: Decision
     m: int
     prior_tests: int
+    family: TestFamily = field(default_factory=TestFamily)
+
+    @property
+    def tests(self) -> int:
+        """Tests this run adds to the family (horizons with at least ``stats.MIN_DATES`` ICs)."""
+        return int((self.table["n"] >= stats.MIN_DATES).sum())
+
+    @property
+    def family_note(self) -> str:
+        """What the multiple-testing family was, in one sentence (for the report)."""
+        return self.family.describe(self.tests)
+
+    @property
+    def n_trials(self) -> int:
+        """N of the deflated Sharpe ratio: the family including this run (= ``m``)."""
+        return self.m
 
 
 def _hash_frame(digest: Any, frame: pd.DataFrame) -> None:
@@ -94,12 +112,12 @@ def prepare(
         raise NexusError("The factor panel has no name; name the Series after the factor.")
     horizons = tuple(int(h) for h in horizons)
     dates = factor.index.get_level_values("date").unique()
-    market_horizons = tuple(sorted({*horizons, regimes.MARKET_HORIZON}))
-    all_returns = forward_returns(prices, dates, market_horizons)
+    returns = forward_returns(prices, dates, horizons)
+    trailing = trailing_returns(prices, dates, regimes.MARKET_HORIZON)
     if universe is not None:
-        keep = all_returns.index.get_level_values("company_id").isin(list(universe))
-        all_returns = all_returns.loc[keep]
-    returns = all_returns[list(horizons)]
+        members = list(universe)
+        returns = returns.loc[returns.index.get_level_values("company_id").isin(members)]
+        trailing = trailing.loc[trailing.index.get_level_values("company_id").isin(members)]
     frame = aligned(factor, returns, universe)
     if frame.empty:
         raise NexusError(
@@ -109,22 +127,29 @@ def prepare(
     fingerprint = data_fingerprint(frame["factor"], frame[list(horizons)])
     run = hashlib.sha256(f"{name}|{model_version or ''}|{horizons}|{METHOD}|{fingerprint}".encode()).hexdigest()
     return Inputs(name, model_version, frame["factor"].rename(name), frame[list(horizons)],
-                  regimes.market_months(all_returns[regimes.MARKET_HORIZON]), horizons, fingerprint, run[:32])
+                  regimes.market_months(trailing), horizons, fingerprint, run[:32])
 
 
-def evaluate(inputs: Inputs, prior_tests: int = 0) -> Evaluation:
+def evaluate(inputs: Inputs, prior: TestFamily | int = 0, *, rule: str = DEFAULT_RULE) -> Evaluation:
     """IC per date and horizon, per-horizon statistics, splits and the verdict.
 
-    ``prior_tests`` is the number of tests already in the registry (other runs); M, the size of the
-    multiple-testing family, is ``max(400, prior_tests + tests of this run)``.
+    Parameters
+    ----------
+    inputs : from :func:`prepare`.
+    prior : the tests made before this run: a :class:`TestFamily` of their stored robust p-values
+        (every registry test, every signal, run and horizon, unregistered runs included, this run's
+        own earlier registration excluded), or just their number (p-values unknown, counted at p = 1).
+        M is ``max(prior tests + this run's, the family's configured count, 400 by default)``.
+    rule : decision rule, ``"holm"`` (default) or ``"seed"`` (:mod:`nexus_graph.evaluation.decision`).
     """
+    family = prior if isinstance(prior, TestFamily) else TestFamily.of([float("nan")] * int(prior))
     ic = information_coefficient(inputs.factor, inputs.returns)
     sizes = cross_section_sizes(inputs.factor, inputs.returns)
-    tested = int((ic.notna().sum() >= stats.MIN_DATES).sum())
-    m = max(stats.DEFAULT_TESTS, int(prior_tests) + tested)
-    table = stats.summary_table(ic, sizes, m)
+    table = stats.summary_table(ic, sizes, family)
+    table["horizon_holm_p"] = horizon_holm_p(table)  # the holm rule's gate, shown whatever the rule
+    m = int(table["m"].iloc[0]) if len(table) else family.size(0)
     splits = regimes.regime_splits(ic, inputs.market) if regimes.splits_wanted(table) else None
-    return Evaluation(inputs, ic, sizes, table, splits, decide(table), m, int(prior_tests))
+    return Evaluation(inputs, ic, sizes, table, splits, decide(table, rule), m, family.prior_tests, family)
 
 
 def evaluate_factor(
@@ -133,17 +158,18 @@ def evaluate_factor(
     universe: Collection[str] | None = None,
     horizons: Sequence[int] = DEFAULT_HORIZONS,
     model_version: str | None = None,
-    prior_tests: int = 0,
+    prior: TestFamily | int = 0,
+    rule: str = DEFAULT_RULE,
 ) -> Evaluation:
     """:func:`prepare` then :func:`evaluate` in one call."""
-    return evaluate(prepare(factor, prices, universe, horizons, model_version), prior_tests)
+    return evaluate(prepare(factor, prices, universe, horizons, model_version), prior, rule=rule)
 
 
 _CAMEL = {
     "n": "n", "mean_ic": "meanIc", "ic_std": "icStd", "t": "t", "p": "p", "nw_t": "nwT", "nw_lags": "nwLags",
     "robust_t": "robustT", "robust_p": "robustP", "robust_dof": "robustDof", "hlz_bar": "hlzBar",
     "robust_bar": "robustBar", "passes": "passes", "avg_names": "avgNames", "holm_p": "holmP", "bhy_p": "bhyP",
-    "m": "m",
+    "horizon_holm_p": "horizonHolmP", "m": "m",
 }
 
 
@@ -154,7 +180,8 @@ def registry_tests(evaluation: Evaluation) -> list[dict[str, Any]]:
     for h, row in evaluation.table.iterrows():
         if row["n"] < stats.MIN_DATES:
             continue
-        test: dict[str, Any] = {"horizon": int(h), "method": METHOD, "firstDate": first, "lastDate": last}
+        test: dict[str, Any] = {"horizon": int(h), "method": METHOD, "firstDate": first, "lastDate": last,
+                                "rule": evaluation.decision.rule}
         for key, prop in _CAMEL.items():
             value = row[key]
             test[prop] = bool(value) if key == "passes" else (int(value) if key in ("n", "nw_lags", "robust_dof", "m")
@@ -177,8 +204,11 @@ def summary(evaluation: Evaluation) -> dict[str, Any]:
         "status": evaluation.decision.status,
         "tier": evaluation.decision.tier,
         "reasons": list(evaluation.decision.reasons),
+        "rule": evaluation.decision.rule,
         "m": evaluation.m,
         "prior_tests": evaluation.prior_tests,
+        "family": evaluation.family_note,
+        "n_trials": evaluation.n_trials,
         "dates": int(evaluation.ic.shape[0]),
         "first_date": evaluation.ic.index.min(),
         "last_date": evaluation.ic.index.max(),

@@ -50,6 +50,33 @@ def snapshot_positions(trading_days: pd.DatetimeIndex, dates: Iterable[pd.Timest
     return trading_days.searchsorted(stamps, side="right") - 1
 
 
+def entry_days(dates: Iterable[pd.Timestamp | str], trading_days: Iterable[pd.Timestamp]) -> pd.Series:
+    """The entry close of each snapshot date: the last trading day on or before it.
+
+    A calendar month-end that is not a trading day (a weekend or holiday) maps to the earlier last
+    close, which is the price a trade decided at that month-end enters at (``t*`` in
+    :mod:`nexus_graph.trading.portfolio`, the start of every forward return here). A snapshot of the
+    graph used with that price must be taken as of this day, not the calendar month-end: anything
+    known in between (a disclosure on the Saturday) is after the entry price.
+
+    Parameters
+    ----------
+    dates : snapshot dates (calendar month-ends in the pipeline).
+    trading_days : the trading days, e.g. the unique ``date`` values of the prices frame.
+
+    Returns
+    -------
+    pd.Series
+        Indexed by the sorted unique snapshot dates (``date``, datetime64), values the entry trading
+        day (datetime64; NaT where a date precedes every trading day), named ``entry_day``.
+    """
+    days = pd.DatetimeIndex(sorted(set(pd.to_datetime(list(trading_days)))))
+    stamps = pd.DatetimeIndex(sorted(set(pd.to_datetime(list(dates)))), name="date")
+    positions = snapshot_positions(days, stamps)
+    values = pd.DatetimeIndex([days[p] if p >= 0 else pd.NaT for p in positions])
+    return pd.Series(values, index=stamps, name="entry_day")
+
+
 def forward_returns(
     prices: pd.DataFrame,
     dates: Iterable[pd.Timestamp | str],
@@ -77,6 +104,28 @@ def forward_returns(
     horizons = [int(h) for h in horizons]
     if not horizons or min(horizons) < 1:
         raise NexusError(f"Horizons must be positive numbers of trading days (got {horizons}).")
+    return _returns_at_offsets(prices, dates, horizons)
+
+
+def trailing_returns(prices: pd.DataFrame, dates: Iterable[pd.Timestamp | str], window: int) -> pd.Series:
+    """Simple return over the ``window`` trading days up to each snapshot date's close: known at t.
+
+    The close of the last trading day on or before the date divided by the close ``window`` trading
+    days earlier, minus one (NaN when either is missing or there are not that many earlier days).
+    Indexed by ``(date, company_id)`` like :func:`forward_returns`, named ``trailing_<window>``.
+    """
+    window = int(window)
+    if window < 1:
+        raise NexusError(f"The trailing window must be a positive number of trading days (got {window}).")
+    return _returns_at_offsets(prices, dates, [-window])[-window].rename(f"trailing_{window}")
+
+
+def _returns_at_offsets(prices: pd.DataFrame, dates: Iterable[pd.Timestamp | str], offsets: list[int]) -> pd.DataFrame:
+    """Returns between each snapshot's close and the close ``offset`` trading days away, per offset.
+
+    Positive offsets: forward return ``close(t + o) / close(t) - 1``; negative: trailing return
+    ``close(t) / close(t + o) - 1``. Rows as in :func:`forward_returns`.
+    """
     wide = close_matrix(prices)
     closes = wide.to_numpy()
     days = pd.DatetimeIndex(wide.index)
@@ -88,15 +137,15 @@ def forward_returns(
 
     start = closes[positions]  # (snapshot, company)
     columns: dict[int, np.ndarray] = {}
-    for h in horizons:
-        ahead = positions + h
-        later = np.full_like(start, np.nan)
-        inside = ahead < len(days)
-        later[inside] = closes[ahead[inside]]
-        columns[h] = later / start - 1.0
+    for offset in offsets:
+        other = positions + offset
+        inside = (other >= 0) & (other < len(days))
+        values = np.full_like(start, np.nan)
+        values[inside] = closes[other[inside]]
+        columns[offset] = values / start - 1.0 if offset > 0 else start / values - 1.0
 
     index = pd.MultiIndex.from_product([snapshots, companies], names=list(INDEX_NAMES))
-    out = pd.DataFrame({h: values.reshape(-1) for h, values in columns.items()}, index=index)
+    out = pd.DataFrame({o: values.reshape(-1) for o, values in columns.items()}, index=index)
     # Rows without a start close carry no information at any horizon.
     return out.loc[np.isfinite(start.reshape(-1))]
 

@@ -19,41 +19,45 @@ short, more cosines -- half the number of non-overlapping windows -- keeping the
 used inside the flat part of the spectrum of an MA(k-1) series. With ``nu = N - 1`` EWC is the plain
 t (Parseval), so on a 21-day horizon it loses almost nothing.
 
-Measured (``python -m benchmarks.calibration --panels 3000 --seed 7``: 140 names, 58 month-ends,
-Gaussian daily returns independent of the factor, N = 57 / 55 / 52, nu = 28 / 9 / 5; rejection
-rate at nominal 5 % two-sided; the power rows plant an expected Spearman IC of 0.05 at every
-horizon; Monte Carlo s.e. of a 5 % rate is 0.004)::
+Measured (``python -m benchmarks.calibration --panels 1000 --seed 1``: 140 names, 58 month-ends,
+N = 57 / 55 / 52, nu = 28 / 9 / 5; Gaussian daily returns, the power columns plant one daily
+effect giving an expected 21-day Spearman IC of 0.05, from which the longer horizons follow;
+rejection rate at nominal 5 % two-sided; Monte Carlo s.e. of a 5 % rate is 0.007; the decision
+rules' size and power are in ``docs/benchmarks.md``)::
 
     false-positive rate          iid 21   iid 63  iid 126    AR 21    AR 63   AR 126
-    plain t, t(N-1)               0.046    0.056    0.054    0.056    0.211    0.354
-    Newey-West k-1 lags, normal   0.054    0.074    0.094    0.063    0.111    0.157
-    non-overlapping, t(N/k-1)     0.046    0.049    0.044    0.056    0.054    0.043
-    EWC, t(nu)  [chosen]          0.045    0.058    0.052    0.052    0.057    0.054
-    power at IC = 0.05
-    plain t, t(N-1)               0.995    0.990    0.988    0.991    0.937    0.883
-    Newey-West k-1 lags, normal   0.996    0.994    0.991    0.993    0.866    0.715
-    non-overlapping, t(N/k-1)     0.995    0.696    0.372    0.991    0.698    0.351
-    EWC, t(nu)  [chosen]          0.993    0.971    0.932    0.987    0.718    0.432
+    plain t, t(N-1)               0.051    0.055    0.060    0.049    0.245    0.397
+    Newey-West k-1 lags, normal   0.054    0.076    0.095    0.058    0.130    0.160
+    non-overlapping, t(N/k-1)     0.051    0.052    0.052    0.049    0.051    0.043
+    EWC, t(nu)  [chosen]          0.050    0.056    0.053    0.049    0.062    0.047
+    power at IC = 0.05 (21 d)
+    plain t, t(N-1)               0.988    0.729    0.412    0.995    0.999    0.998
+    Newey-West k-1 lags, normal   0.988    0.745    0.490    0.996    0.996    0.985
+    non-overlapping, t(N/k-1)     0.988    0.320    0.093    0.995    0.971    0.861
+    EWC, t(nu)  [chosen]          0.986    0.642    0.324    0.991    0.971    0.895
 
 (AR = AR(1) factor with rho = 0.9, iid = fresh factor every month.) Non-overlapping sub-samples are
 as well calibrated but throw away two thirds (63 d) or five sixths (126 d) of the dates, which costs
-most of the power for a factor that is not persistent (0.37 against 0.93 at 126 days). Also tried
-while choosing (same simulation, not kept in the script): Bartlett HAC with Kiefer-Vogelsang fixed-b
-critical values reached 11 % / 8 % for the AR factor at 63 / 126 days with bandwidth 2k (300
-panels) and 6 % / 7.6 % with bandwidth 3k (3000 panels) -- at the edge of the band, and it has no
-closed-form tail for a Bonferroni bar; Hansen-Hodrick (uniform kernel, k-1 lags) with t(N/k-1)
-gave 8-9 %; EWC with the LLSW rule alone (nu = 5 everywhere) is as well sized but drops the 21-day
-power to 0.94. EWC as chosen holds 4.5-6 % in every cell and keeps the most power.
+most of the power for a factor that is not persistent (0.09 against 0.32 at 126 days). Also tried
+while choosing (an earlier simulation that planted the IC per horizon, not kept in the script):
+Bartlett HAC with Kiefer-Vogelsang fixed-b critical values reached 11 % / 8 % for the AR factor at
+63 / 126 days with bandwidth 2k (300 panels) and 6 % / 7.6 % with bandwidth 3k (3000 panels) -- at
+the edge of the band, and it has no closed-form tail for a Bonferroni bar; Hansen-Hodrick (uniform
+kernel, k-1 lags) with t(N/k-1) gave 8-9 %; EWC with the LLSW rule alone (nu = 5 everywhere) is as
+well sized but drops the 21-day power to 0.94. EWC as chosen holds 4.7-6.2 % in every cell and keeps
+the most power among the well-sized tests.
 
 Multiple testing
 ----------------
 The Harvey-Liu-Zhu bar is the reference's: two-sided Bonferroni at 5 % over ``M`` tests with Student
 t and N-1 degrees of freedom (M = 400: 4.123 / 4.134 / 4.153 for N = 57 / 55 / 52). The robust t has
 its own reference distribution t(nu), so the *same* Bonferroni level there ("robust bar") is what the
-robust t must clear; it is never below the HLZ bar. Holm and BHY (Benjamini-Hochberg-Yekutieli)
-adjusted p-values come from ``statsmodels.stats.multitest.multipletests`` over ``M`` tests, the tests
-not in hand counted as p = 1 (the most favourable assumption for this run, so the adjustment is a
-lower bound on what the full family would give).
+robust t must clear; it is never below the HLZ bar. ``M`` is the size of the run's multiple-testing
+family (:mod:`nexus_graph.evaluation.family`: every test ever made plus this run's, at least the
+configured 400), and the Holm and BHY adjusted p-values are taken over that family -- the registry's
+stored robust p-values included -- with ``statsmodels.stats.multitest.multipletests``. Tests whose
+p-values are unknown (the configured prior count) enter at p = 1, which makes the adjusted p-values
+an *upper* bound on the full family's (conservative).
 """
 
 from __future__ import annotations
@@ -65,10 +69,11 @@ import numpy as np
 import pandas as pd
 from scipy import fft, stats
 from statsmodels.regression.linear_model import OLS
-from statsmodels.stats.multitest import multipletests
+
+from nexus_graph.evaluation.family import CONFIGURED_TESTS, TestFamily
 
 PERIOD_DAYS = 21  # trading days between month-end snapshots, to count overlapping windows
-DEFAULT_TESTS = 400  # the reference's M
+DEFAULT_TESTS = CONFIGURED_TESTS  # the reference's M
 ALPHA = 0.05
 MIN_DATES = 3
 
@@ -118,18 +123,9 @@ def ewc_t(ic: np.ndarray, nu: int) -> tuple[np.ndarray, np.ndarray]:
     return t, 2 * stats.t.sf(np.abs(t), nu)
 
 
-def adjusted_pvalues(pvalues: np.ndarray, m: int) -> dict[str, np.ndarray]:
-    """Holm and BHY adjusted p over a family of ``m`` tests (those not given count as p = 1)."""
-    p = np.asarray(pvalues, dtype=float)
-    finite = np.isfinite(p)
-    family = np.ones(max(int(m), int(finite.sum())))
-    family[: finite.sum()] = p[finite]
-    out: dict[str, np.ndarray] = {}
-    for key, method in (("holm", "holm"), ("bhy", "fdr_by")):
-        adjusted = np.full(p.shape, np.nan)
-        adjusted[finite] = multipletests(family, alpha=ALPHA, method=method)[1][: finite.sum()]
-        out[key] = adjusted
-    return out
+def adjusted_pvalues(pvalues: np.ndarray, family: TestFamily | None = None) -> dict[str, np.ndarray]:
+    """Holm and BHY adjusted p of ``pvalues`` (this run's; NaN = no test) within ``family``."""
+    return (family or TestFamily()).adjusted(pvalues)
 
 
 @dataclass(frozen=True)
@@ -186,12 +182,19 @@ def horizon_stats(ic: pd.Series, horizon: int, m: int = DEFAULT_TESTS, avg_names
     )
 
 
-def summary_table(ic: pd.DataFrame, sizes: pd.DataFrame | None = None, m: int = DEFAULT_TESTS) -> pd.DataFrame:
-    """One row per horizon: the :class:`HorizonStats` fields plus ``holm_p`` and ``bhy_p`` (on the robust p).
+def summary_table(ic: pd.DataFrame, sizes: pd.DataFrame | None = None,
+                  family: TestFamily | None = None) -> pd.DataFrame:
+    """One row per horizon: the :class:`HorizonStats` fields plus ``holm_p``, ``bhy_p`` and ``m``.
 
     ``ic`` is the (date x horizon) IC frame of :func:`nexus_graph.evaluation.ic.information_coefficient`;
-    ``sizes`` the matching cross-section sizes (average taken over dates with an IC).
+    ``sizes`` the matching cross-section sizes (average taken over dates with an IC). ``family`` holds
+    the tests made before this run (default: none, the configured 400); this run's tests (horizons
+    with at least :data:`MIN_DATES` ICs) join it, ``m`` is its size and the bars use it. ``holm_p`` and
+    ``bhy_p`` adjust the robust p over the whole family.
     """
+    family = family or TestFamily()
+    tested = int((ic.notna().sum() >= MIN_DATES).sum())
+    m = family.size(tested)
     rows = []
     for h in ic.columns:
         names = float("nan")
@@ -200,7 +203,7 @@ def summary_table(ic: pd.DataFrame, sizes: pd.DataFrame | None = None, m: int = 
             names = float(sizes.loc[used[used].index, h].mean()) if used.any() else float("nan")
         rows.append(horizon_stats(ic[h], int(h), m, names).as_dict())
     table = pd.DataFrame(rows).set_index("horizon")
-    adjusted = adjusted_pvalues(table["robust_p"].to_numpy(), m)
+    adjusted = adjusted_pvalues(table["robust_p"].to_numpy(), family)
     table["holm_p"], table["bhy_p"] = adjusted["holm"], adjusted["bhy"]
     table["m"] = int(m)
     return table

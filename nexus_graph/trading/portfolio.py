@@ -13,8 +13,12 @@ Conventions (all tested in ``tests/unit/test_trading_portfolio.py``)
   calendar month-end (or the last price, if earlier). Rebalance dates that map to the same ``t*``
   keep only the latest; dates before the first price are skipped.
 * **Daily returns.** A company's return on day ``d`` is ``close(d) / close(d-1) - 1`` over
-  consecutive trading days of the prices frame; a missing close is carried forward (return 0), so a
-  name that stops trading is held flat until the next rebalance sells it.
+  consecutive trading days of the prices frame; a missing close inside its history is carried
+  forward (return 0).
+* **Delistings.** A name whose closes stop before the prices frame ends is delisted
+  (:mod:`nexus_graph.trading.delistings`): on the first trading day after its last close it earns
+  the delisting return (to its delisting value when known, else ``delisting_return``, -30 % by
+  default) and is exited into cash; the next rebalance trades from a book without it.
 * **Weights drift.** Within a period holdings are bought and held: with target weights ``w`` set at
   ``t*`` (cash ``1 - sum(w)`` earns 0) the net asset value is ``V(d) = 1 - sum(w) + sum_i w_i
   close_i(d) / close_i(t*)`` and the portfolio return is ``V(d) / V(d-1) - 1``. The weights found at
@@ -33,9 +37,10 @@ Conventions (all tested in ``tests/unit/test_trading_portfolio.py``)
   selection and factor weights are those of the raw factor.
 * **Costs and turnover.** At each rebalance turnover is ``sum_i |w_target_i - w_drifted_i|`` (the
   traded notional over NAV, both sides; the first rebalance trades from cash). The cost,
-  ``cost_bps / 1e4 * turnover``, is charged in the return of the first day held: that day's net return
-  is exactly the gross return minus the cost (the cost is paid pro rata from the book, so weights are
-  unchanged by it).
+  ``c = cost_bps / 1e4 * turnover``, is paid out of NAV at the entry close, pro rata from the book
+  (weights unchanged by it), so it compounds: the first day held returns ``(1 - c)(1 + gross) - 1``
+  and the net wealth is exactly the gross wealth times ``prod(1 - c)`` over the rebalances. Every
+  statistic is computed on these net returns.
 * **Benchmark.** The equal-weighted universe: every eligible-priced universe company (factor or not)
   at ``1/n``, rebalanced on the same dates with the same drift; no costs charged (a passive index).
 """
@@ -51,7 +56,10 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph.errors import NexusError
+from nexus_graph.evaluation.family import CONFIGURED_TESTS
 from nexus_graph.evaluation.returns import close_matrix, snapshot_positions
+from nexus_graph.trading.delistings import COLUMNS as DELISTING_COLUMNS
+from nexus_graph.trading.delistings import DEFAULT_DELISTING_RETURN, delisted_closes, delisting_events
 
 STRATEGIES: tuple[str, ...] = ("long_only", "long_short", "benchmark")
 STRATEGY_LABELS = {"long_only": "Long-only top quantile", "long_short": "Long-short top minus bottom",
@@ -67,16 +75,19 @@ class PortfolioConfig:
     weighting : ``"equal"`` or ``"factor"`` (see the module notes).
     cost_bps : cost in basis points of traded notional (turnover), charged on the first day held.
     universe : company ids allowed (the ``equity`` companies); None = every company in the prices.
-    n_trials : number of trials for the deflated Sharpe ratio (signals tested in the registry).
+    n_trials : N of the deflated Sharpe ratio: the size of the multiple-testing family, every test
+        made so far (``TestFamily.trials``, at least the configured 400), not the signals traded.
     periods_per_year : trading days per year for annualisation.
+    delisting_return : return of a delisted name whose delisting value is unknown (default -30 %).
     """
 
     quantile: float = 0.2
     weighting: Weighting = "equal"
     cost_bps: float = 10.0
     universe: frozenset[str] | None = None
-    n_trials: int = 1
+    n_trials: int = CONFIGURED_TESTS
     periods_per_year: int = 252
+    delisting_return: float = DEFAULT_DELISTING_RETURN
 
     def validated(self) -> PortfolioConfig:
         """This config, or a NexusError naming the bad field."""
@@ -89,6 +100,9 @@ class PortfolioConfig:
             raise NexusError(f"cost_bps must be a finite number >= 0 (got {self.cost_bps}).")
         if self.n_trials < 1:
             raise NexusError(f"n_trials must be >= 1 (got {self.n_trials}).")
+        if not (math.isfinite(self.delisting_return) and self.delisting_return >= -1):
+            raise NexusError(f"delisting_return must be a finite fraction >= -1 (got {self.delisting_return}); "
+                             "e.g. -0.3 for the CRSP-literature default.")
         return self
 
 
@@ -106,6 +120,8 @@ class PortfolioResult:
     trade_dates : Series mapping each rebalance ``date`` to its entry trading day ``t*``.
     signals : names of the factors combined.
     config : the :class:`PortfolioConfig` used.
+    delistings : :func:`nexus_graph.trading.delistings.delisting_events` of the universe's prices
+        (every delisted name, held or not; ``delisting_return`` is what a holder earned).
     """
 
     returns: pd.DataFrame
@@ -116,6 +132,7 @@ class PortfolioResult:
     trade_dates: pd.Series
     signals: tuple[str, ...]
     config: PortfolioConfig = field(default_factory=PortfolioConfig)
+    delistings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DELISTING_COLUMNS))
 
     def statistics(self, n_trials: int | None = None, sharpe_variance: float | None = None) -> dict[str, dict]:
         """Per-strategy statistics (see :func:`nexus_graph.trading.stats.performance_stats`)."""
@@ -216,8 +233,11 @@ class _Book:
     turnover: list[float] = field(default_factory=list)
     costs: list[float] = field(default_factory=list)
 
-    def hold(self, target: pd.Series, growth: pd.DataFrame) -> None:
-        """Trade to ``target`` at the entry close, then buy-and-hold over ``growth`` (days x names)."""
+    def hold(self, target: pd.Series, growth: pd.DataFrame, gone: frozenset[str] = frozenset()) -> None:
+        """Trade to ``target`` at the entry close, then buy-and-hold over ``growth`` (days x names).
+
+        Names in ``gone`` were delisted during the period: their value is cash at its end.
+        """
         traded = target.sub(self.drifted, fill_value=0.0).abs().sum()
         cost = self.cost_rate * float(traded)
         w = target.to_numpy(dtype=float)
@@ -225,8 +245,9 @@ class _Book:
         nav = (1.0 - w.sum()) + g @ w  # NAV per unit of NAV at entry; row 0 is the entry day (=1)
         gross = nav[1:] / nav[:-1] - 1.0
         net = gross.copy()
-        net[0] -= cost
-        self.drifted = pd.Series(w * g[-1] / nav[-1], index=target.index) if len(target) else target
+        net[0] = (1.0 - cost) * (1.0 + gross[0]) - 1.0  # the cost leaves NAV at the entry close
+        held = ~target.index.isin(list(gone))
+        self.drifted = pd.Series(w[held] * g[-1][held] / nav[-1], index=target.index[held])
         self.gross.append(gross)
         self.net.append(net)
         self.turnover.append(float(traded))
@@ -234,7 +255,10 @@ class _Book:
 
 
 def paper_trade(
-    panels: Mapping[str, pd.Series], prices: pd.DataFrame, config: PortfolioConfig | None = None
+    panels: Mapping[str, pd.Series],
+    prices: pd.DataFrame,
+    config: PortfolioConfig | None = None,
+    delisting_values: Mapping[str, float] | None = None,
 ) -> PortfolioResult:
     """Simulate the monthly rebalanced long-only, long-short and benchmark portfolios.
 
@@ -246,7 +270,10 @@ def paper_trade(
     prices : DataFrame
         Canonical prices frame ``date, company_id, adj_close[, volume]``; trading days are the dates present.
     config : PortfolioConfig, optional
-        Quantile, weighting, costs, universe (see the module notes for every convention).
+        Quantile, weighting, costs, universe, trials, default delisting return (see the module notes).
+    delisting_values : mapping company_id -> delisting value, optional
+        What a delisted name's holders received, in ``adj_close`` units (NaN or absent: unknown, the
+        config's ``delisting_return`` applies). Names are found delisted from the prices themselves.
 
     Returns
     -------
@@ -265,7 +292,9 @@ def paper_trade(
     if close.empty or score.empty:
         raise NexusError(f"Nothing to trade: {close.shape[1]} priced and {score.index.size} scored universe "
                          "rows. Check the factor names, the prices and the universe (equity companies).")
-    filled = close.ffill()
+    events = delisting_events(close, delisting_values, config.delisting_return)
+    filled = delisted_closes(close, events)
+    last_day = dict(zip(events["company_id"], events["last_day"], strict=True))
     days = close.index
     schedule = trade_calendar(score.index.get_level_values("date").unique(), days)
     if schedule.empty:
@@ -285,8 +314,9 @@ def paper_trade(
         long_only, long_short = leg_weights(cross, config.quantile, config.weighting)
         bench = pd.Series(1.0 / len(priced), index=priced) if len(priced) else pd.Series(dtype=float)
         growth = filled.iloc[entry : exit_ + 1] / filled.iloc[entry]
+        gone = frozenset(c for c in priced if c in last_day and last_day[c] < days[exit_])
         for name, target in (("long_only", long_only), ("long_short", long_short), ("benchmark", bench)):
-            books[name].hold(target, growth)
+            books[name].hold(target, growth, gone)
             weight_rows.append(pd.DataFrame({"date": date, "strategy": name, "company_id": target.index.astype(str),
                                              "weight": target.to_numpy(dtype=float)}))
         held_days.append(days[entry + 1 : exit_ + 1])
@@ -309,4 +339,5 @@ def paper_trade(
         trade_dates=pd.Series(days[schedule["entry"].to_numpy()], index=rebalances, name="trade_date"),
         signals=tuple(panels),
         config=replace(config),
+        delistings=events,
     )

@@ -17,10 +17,14 @@ is the probability that the true Sharpe exceeds the best Sharpe expected from ``
 
 with SR the per-period (daily, not annualised) Sharpe, T the number of returns, skew and kurt the
 sample skewness and (non-excess, normal = 3) kurtosis of the returns (population moments), and V the
-variance of the per-period Sharpe ratios across the N trials. The registry records how many signals
-were tried (N) but not their Sharpe ratios, so V defaults to ``1 / (T - 1)``: the sampling variance of
-the Sharpe estimate of a strategy whose true Sharpe is zero, i.e. every trial assumed unskilled. With
-N = 1 there is nothing to deflate: SR0 = 0 and DSR is the probabilistic Sharpe ratio against 0.
+variance of the per-period Sharpe ratios across the N trials. N is the size of the multiple-testing
+family (:class:`nexus_graph.evaluation.family.TestFamily`, ``trials``): every test ever made --
+rejected, unregistered and other signals' included, at least the configured 400 -- because the
+strategy traded is the survivor of all of them; it is returned beside the DSR as ``n_trials``. The
+registry keeps the tests' p-values but not their Sharpe ratios, so V defaults to ``1 / (T - 1)``: the
+sampling variance of the Sharpe estimate of a strategy whose true Sharpe is zero, i.e. every trial
+assumed unskilled. With N = 1 there is nothing to deflate: SR0 = 0 and DSR is the probabilistic
+Sharpe ratio against 0.
 """
 
 from __future__ import annotations

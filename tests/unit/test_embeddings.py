@@ -10,6 +10,7 @@ from nexus_graph.embeddings.noise import seed_noise
 from nexus_graph.embeddings.panel import (
     DRIFT_FACTOR,
     DRIFT_TOLERANCE,
+    consecutive_months,
     cosine,
     embedding_drift,
     latest_drift,
@@ -34,6 +35,32 @@ def test_drift_is_one_minus_cosine_of_consecutive_vectors() -> None:
     assert drift.loc[(D3, "A")] == pytest.approx(1.0)  # from (0,3) to (-1,0): orthogonal
     assert (D1, "A") not in drift.index and (D3, "C") not in drift.index  # first appearance: no drift
     assert len(drift) == 3
+
+
+def test_drift_across_a_missing_month_is_nan_in_the_panel_and_in_the_stored_drift() -> None:
+    # one definition (issue #17, defect 4): a one-month change or nothing
+    d4 = pd.Timestamp("2024-04-30")
+    a1, a3, a4 = np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]), np.array([[0.0, 2.0]])
+    company_gap = pd.concat([
+        panel_from_arrays(D1, ["A", "B"], np.r_[a1, a1]),
+        panel_from_arrays(D2, ["B"], a1),  # A absent in February
+        panel_from_arrays(D3, ["A", "B"], np.r_[a3, a3]),
+        panel_from_arrays(d4, ["A", "B"], np.r_[a4, a4]),
+    ])
+    drift = embedding_drift(company_gap)
+    assert (D3, "A") not in drift.index  # not the January -> March drift of 1.0
+    assert drift.loc[(D3, "B")] == pytest.approx(1.0) and drift.loc[(d4, "A")] == pytest.approx(0.0)
+    # the backfill's per-snapshot drift agrees: A's previous vector is missing -> NaN
+    stored = latest_drift(np.array([[np.nan, np.nan], [1.0, 0.0]]), np.r_[a3, a3])
+    assert np.isnan(stored[0]) and stored[1] == pytest.approx(1.0)
+    # a whole month missing from the backfill: every drift after the gap is NaN, in both
+    month_gap = company_gap.drop(index=D2, level="date")
+    assert D3 not in month_gap.pipe(embedding_drift).index.get_level_values("date")
+    assert np.isnan(latest_drift(np.r_[a1, a1], np.r_[a3, a3], previous_date=D1, date=D3)).all()
+    assert latest_drift(np.r_[a1, a1], np.r_[a3, a3], previous_date=D2, date=D3) == pytest.approx([1.0, 1.0])
+    # a snapshot dated on the month's last trading day is still that month
+    assert consecutive_months([pd.Timestamp("2024-02-29")], [pd.Timestamp("2024-03-28")])[0]
+    assert not consecutive_months([pd.Timestamp("2024-01-31")], [pd.Timestamp("2024-03-01")])[0]
 
 
 def test_unchanged_vectors_drift_exactly_zero_so_the_ic_does_not_rank_rounding_noise() -> None:

@@ -13,8 +13,9 @@ import pytest
 
 from nexus_graph.errors import NexusError
 from nexus_graph.evaluation import regimes, stats
-from nexus_graph.evaluation.decision import ALPHA, NULL
+from nexus_graph.evaluation.decision import ALPHA, NULL, horizon_holm_p
 from nexus_graph.evaluation.evaluate import evaluate, evaluate_factor, prepare, registry_tests, summary
+from nexus_graph.evaluation.family import TestFamily
 from nexus_graph.evaluation.report import write_report
 from nexus_graph.evaluation.returns import forward_returns
 
@@ -52,8 +53,32 @@ def test_noise_verdict_follows_the_matrix_and_splits_follow_the_trigger(prices: 
     for seed in range(3):
         values = np.random.default_rng(100 + seed).normal(size=(len(SNAPSHOTS), len(IDS)))
         ev = evaluate_factor(panel(values, "noise"), prices, universe=IDS)
-        assert (ev.decision.verdict == NULL) == bool((ev.table["t"].abs() < 2).all())
-        assert (ev.splits is not None) == bool((ev.table["t"].abs() > regimes.SPLIT_TRIGGER).any())
+        assert ev.decision.rule == "holm"
+        assert (ev.decision.verdict == NULL) == bool((horizon_holm_p(ev.table) > 0.05).all())
+        assert (ev.splits is not None) == bool((ev.table["robust_t"].abs() > regimes.SPLIT_TRIGGER).any())
+        seed_rule = evaluate(prepare(panel(values, "noise"), prices, IDS), rule="seed")
+        assert seed_rule.decision.rule == "seed"
+        assert (seed_rule.decision.verdict == NULL) == bool((seed_rule.table["robust_t"].abs() < 2).all())
+
+
+def test_market_regime_is_the_trailing_return_known_at_t(prices: pd.DataFrame) -> None:
+    inputs = prepare(panel(np.random.default_rng(9).normal(size=(len(SNAPSHOTS), len(IDS))), "f"), prices, IDS)
+    wide = prices.pivot(index="date", columns="company_id", values="adj_close")
+    t = SNAPSHOTS[5]
+    row = wide.index.searchsorted(t, side="right") - 1  # the entry close t*
+    expected = (wide.iloc[row] / wide.iloc[row - 21] - 1).mean()
+    assert inputs.market[t] == pytest.approx(expected)
+    # a change in prices AFTER t* cannot move the regime of t
+    later = prices.copy()
+    later.loc[later["date"] > wide.index[row], "adj_close"] *= 2.0
+    moved = prepare(panel(np.random.default_rng(9).normal(size=(len(SNAPSHOTS), len(IDS))), "f"), later, IDS)
+    assert moved.market[t] == pytest.approx(inputs.market[t])
+
+
+def test_split_trigger_is_the_robust_t() -> None:
+    table = pd.DataFrame({"t": [2.5, 0.1], "robust_t": [1.2, 0.1]}, index=[21, 63])
+    assert not regimes.splits_wanted(table)
+    assert regimes.splits_wanted(table.assign(robust_t=[1.6, 0.0]))
 
 
 def test_fingerprint_is_deterministic_and_tracks_the_data(prices: pd.DataFrame) -> None:
@@ -73,10 +98,22 @@ def test_fingerprint_is_deterministic_and_tracks_the_data(prices: pd.DataFrame) 
 
 def test_m_counts_the_registry_when_larger_than_400(prices: pd.DataFrame) -> None:
     inputs = prepare(panel(np.random.default_rng(6).normal(size=(len(SNAPSHOTS), len(IDS))), "f"), prices, IDS)
-    assert evaluate(inputs, prior_tests=10).m == 400
-    big = evaluate(inputs, prior_tests=500)
-    assert big.m == 503
+    assert evaluate(inputs, 10).m == 400
+    big = evaluate(inputs, 500)
+    assert big.m == 503 and big.n_trials == 503
     assert big.table.loc[21, "hlz_bar"] == pytest.approx(stats.hlz_bar(57, 503))
+
+
+def test_the_family_holds_the_stored_pvalues_and_is_reported(prices: pd.DataFrame) -> None:
+    inputs = prepare(panel(np.random.default_rng(6).normal(size=(len(SNAPSHOTS), len(IDS))), "f"), prices, IDS)
+    family = TestFamily.of([1e-9] * 150 + [0.4] * 350)
+    ev = evaluate(inputs, family)
+    assert ev.m == 503 and ev.prior_tests == 500 and ev.family is family
+    # 150 smaller p-values in the family: Holm multiplies this run's p by at most 503 - 150
+    assert (ev.table["holm_p"] <= np.minimum(1, ev.table["robust_p"] * 353) + 1e-12).all()
+    data = summary(ev)
+    assert data["family"] == family.describe(3) and data["n_trials"] == 503 and data["rule"] == "holm"
+    assert all(t["rule"] == "holm" for t in registry_tests(ev))
 
 
 def test_universe_excludes_other_companies(prices: pd.DataFrame) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from nexus_graph.errors import NexusError
-from nexus_graph.evaluation.returns import dates_with_return, forward_returns
+from nexus_graph.evaluation.returns import dates_with_return, entry_days, forward_returns, trailing_returns
 
 DEMO_SNAPSHOTS = pd.date_range("2021-06-30", "2026-03-31", freq="ME")
 
@@ -69,3 +69,31 @@ def test_bad_horizons_and_duplicate_prices_are_refused() -> None:
         forward_returns(prices, DEMO_SNAPSHOTS, horizons=(0, 21))
     with pytest.raises(NexusError, match="Duplicate price for company 'C0'"):
         forward_returns(pd.concat([prices, prices.iloc[[0]]]), DEMO_SNAPSHOTS)
+
+
+def test_entry_day_is_the_last_close_on_or_before_each_month_end() -> None:
+    days = pd.bdate_range("2021-06-01", "2026-04-24")
+    entry = entry_days(DEMO_SNAPSHOTS, days)
+    assert entry.name == "entry_day" and entry.index.name == "date" and list(entry.index) == list(DEMO_SNAPSHOTS)
+    assert entry[pd.Timestamp("2021-07-31")] == pd.Timestamp("2021-07-30")  # Saturday -> Friday's close
+    assert entry[pd.Timestamp("2021-06-30")] == pd.Timestamp("2021-06-30")  # a trading day maps to itself
+    assert (entry <= entry.index).all() and entry.isin(days).all()
+    assert int((entry != entry.index).sum()) == 17  # the demo's 17 month-ends that are not trading days
+    early = entry_days([pd.Timestamp("2021-05-31")], days)
+    assert pd.isna(early.iloc[0])
+    # forward returns from the month-end and from its entry day are the same numbers
+    prices = business_day_prices()
+    by_month_end = forward_returns(prices, DEMO_SNAPSHOTS).to_numpy()
+    by_entry_day = forward_returns(prices, entry.to_numpy()).to_numpy()
+    np.testing.assert_array_equal(by_month_end, by_entry_day)
+
+
+def test_trailing_return_ends_at_the_entry_close() -> None:
+    prices = business_day_prices(names=2)
+    wide = prices.pivot(index="date", columns="company_id", values="adj_close")
+    trailing = trailing_returns(prices, [pd.Timestamp("2021-07-31")], 21)
+    row = wide.index.get_loc(pd.Timestamp("2021-07-30"))
+    expected = wide["C1"].iloc[row] / wide["C1"].iloc[row - 21] - 1
+    assert trailing.loc[(pd.Timestamp("2021-07-31"), "C1")] == pytest.approx(expected)
+    assert trailing.name == "trailing_21"
+    assert trailing_returns(prices, [pd.Timestamp("2021-06-15")], 21).isna().all()  # not 21 days of history yet

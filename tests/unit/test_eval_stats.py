@@ -8,6 +8,7 @@ import pytest
 from scipy import stats as sps
 
 from nexus_graph.evaluation import stats
+from nexus_graph.evaluation.family import TestFamily
 
 
 @pytest.mark.parametrize(("n", "bar"), [(57, "4.123"), (55, "4.134"), (52, "4.153")])
@@ -68,14 +69,14 @@ def test_persistent_overlap_shrinks_the_robust_t_below_the_plain_t() -> None:
 
 def test_adjusted_pvalues_over_a_family_of_m() -> None:
     p = np.array([1e-6, 0.01, np.nan])
-    adjusted = stats.adjusted_pvalues(p, 400)
+    adjusted = stats.adjusted_pvalues(p, TestFamily())
     assert adjusted["holm"][0] == pytest.approx(400 * 1e-6)
     assert adjusted["holm"][1] == pytest.approx(min(1.0, 399 * 0.01))
     assert np.isnan(adjusted["holm"][2]) and np.isnan(adjusted["bhy"][2])
     c_m = np.sum(1 / np.arange(1, 401))
     assert adjusted["bhy"][0] == pytest.approx(400 * c_m * 1e-6)
     # a larger family never makes a p-value smaller
-    bigger = stats.adjusted_pvalues(p, 800)
+    bigger = stats.adjusted_pvalues(p, TestFamily(configured=800))
     assert (bigger["holm"][:2] >= adjusted["holm"][:2]).all() and (bigger["bhy"][:2] >= adjusted["bhy"][:2]).all()
 
 
@@ -84,7 +85,7 @@ def test_summary_table_rows_and_short_series() -> None:
     dates = pd.date_range("2021-06-30", periods=10, freq="ME")
     ic = pd.DataFrame({21: rng.normal(0.05, 0.1, 10), 63: [np.nan] * 8 + [0.1, 0.2]}, index=dates)
     sizes = pd.DataFrame({21: [100] * 5 + [120] * 5, 63: [0] * 8 + [90, 90]}, index=dates)
-    table = stats.summary_table(ic, sizes, m=400)
+    table = stats.summary_table(ic, sizes)
     assert list(table.index) == [21, 63]
     assert table.loc[21, "n"] == 10 and table.loc[21, "avg_names"] == 110
     assert table.loc[63, "n"] == 2 and np.isnan(table.loc[63, "t"]) and not table.loc[63, "passes"]

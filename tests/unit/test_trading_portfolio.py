@@ -71,13 +71,72 @@ def test_factor_weighted_by_hand() -> None:
     assert r["long_short"].tolist() == pytest.approx([nav1 - 1, nav2 / nav1 - 1], abs=1e-12)
 
 
-def test_costs_reduce_the_first_day_by_exactly_bps_times_turnover() -> None:
+def test_costs_are_paid_from_nav_at_entry_and_compound_into_the_equity_curve() -> None:
     gross, net = trade(cost_bps=0.0), trade(cost_bps=25.0)
-    diff = gross.returns - net.returns
-    assert diff.iloc[0].tolist() == pytest.approx([25e-4 * 1.0, 25e-4 * 2.0, 0.0], abs=1e-15)
-    assert diff.iloc[1:].abs().to_numpy().max() == 0.0  # later days untouched
+    costs = np.array([25e-4 * 1.0, 25e-4 * 2.0, 0.0])
+    # day one: (1 - c)(1 + gross) - 1, not gross - c
+    first = (1 - costs) * (1 + gross.returns.iloc[0].to_numpy()) - 1
+    assert net.returns.iloc[0].tolist() == pytest.approx(first.tolist(), abs=1e-15)
+    assert (net.returns.iloc[1:] - gross.returns.iloc[1:]).abs().to_numpy().max() == 0.0  # later days untouched
     assert net.gross_returns.equals(gross.returns)
     assert net.costs.loc[T].tolist() == pytest.approx([25e-4, 50e-4, 0.0], abs=1e-15)
+    # the net wealth is the gross wealth times (1 - cost) at each rebalance, exactly
+    wealth = (1 + net.returns).prod()
+    assert wealth.tolist() == pytest.approx(((1 + gross.returns).prod() * (1 - costs)).tolist(), rel=1e-14)
+    stats = net.statistics()
+    assert stats["long_short"]["total_return"] == pytest.approx(wealth["long_short"] - 1, rel=1e-14)
+
+
+def test_compounded_costs_over_several_rebalances() -> None:
+    factor, prices = random_case(4)
+    config = PortfolioConfig(quantile=0.25, cost_bps=50)
+    net = paper_trade({"f": factor}, prices, config)
+    expected = (1 + net.gross_returns).prod() * (1 - net.costs).prod()
+    assert (1 + net.returns).prod().to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-12)
+
+
+def test_a_delisted_name_earns_the_default_delisting_return_and_is_exited() -> None:
+    # D's prices stop after 2024-02-01 (22); on 2024-02-02 the frame goes on without it
+    closes = {**CLOSES, "D": [21, 20, 22, None]}
+    result = trade(prices=prices_frame(closes))
+    events = result.delistings
+    assert events[["company_id", "delisting_return", "source"]].values.tolist() == [["D", -0.30, "default"]]
+    assert events["delisting_day"].iloc[0] == pd.Timestamp("2024-02-02")
+    # long-short: short C, D at -1/2; D from 22 to 22 * 0.7 = 15.4 on day two (not held flat at 22)
+    nav1 = 1 + 0.5 * 1.10 + 0.5 * 0.90 - 0.5 * 1.0 - 0.5 * 1.1
+    nav2 = 1 + 0.5 * 1.21 + 0.5 * 0.99 - 0.5 * 1.1 - 0.5 * 0.77
+    assert result.returns["long_short"].tolist() == pytest.approx([nav1 - 1, nav2 / nav1 - 1], abs=1e-12)
+    bench = (0.25 * (1.21 + 0.99 + 1.1 + 0.77)) / (0.25 * (1.1 + 0.9 + 1.0 + 1.1)) - 1
+    assert result.returns["benchmark"].iloc[1] == pytest.approx(bench, abs=1e-12)
+
+
+def test_a_known_delisting_value_is_used_and_the_name_leaves_the_book() -> None:
+    factor = pd.concat([FACTOR, panel({"A": 4, "B": 3, "C": 2, "D": 1}, pd.Timestamp("2024-02-05"))])
+    days = pd.to_datetime(["2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02", "2024-02-05", "2024-02-06"])
+    closes = {"A": [99, 100, 110, 121, 121, 121], "B": [101, 100, 90, 99, 99, 99],
+              "C": [50, 50, 50, 55, 55, 55], "D": [21, 20, 22, None, None, None]}
+    config = PortfolioConfig(quantile=0.5, cost_bps=0)
+    result = paper_trade({"f": factor}, prices_frame(closes, days), config, delisting_values={"D": 33.0})
+    assert result.delistings[["company_id", "source"]].values.tolist() == [["D", "value"]]
+    assert result.delistings["delisting_return"].iloc[0] == pytest.approx(0.5)  # 22 -> 33, e.g. a cash merger
+    # D is cash after delisting: the second rebalance sells nothing of it and cannot hold it
+    second = result.weights.query("date == '2024-02-05'")
+    assert "D" not in set(second["company_id"])
+    # short D: entered at 20, delisted at 33 (growth 1.65); its loss is booked, then it is cash
+    nav = 1 + 0.5 * 1.21 + 0.5 * 0.99 - 0.5 * 1.1 - 0.5 * 1.65
+    assert result.returns["long_short"].iloc[1] == pytest.approx(nav / 0.95 - 1, abs=1e-12)
+    # second rebalance (3 names, k = 1): long A +1, short C -1, from drifted A, B, C only
+    drifted = np.array([0.5 * 1.21, 0.5 * 0.99, -0.5 * 1.1]) / nav
+    expected = np.abs(np.array([1.0, 0.0, -1.0]) - drifted).sum()
+    assert result.turnover["long_short"].iloc[1] == pytest.approx(expected, abs=1e-12)
+
+
+def test_deflated_sharpe_defaults_to_the_family_size_and_reports_n() -> None:
+    result = trade(cost_bps=10.0)
+    assert PortfolioConfig().n_trials == 400
+    stats = result.statistics()
+    assert stats["long_only"]["n_trials"] == 400
+    assert result.statistics(n_trials=1)["long_only"]["n_trials"] == 1
 
 
 def test_entry_price_is_the_close_at_t_and_earlier_closes_do_not_matter() -> None:
