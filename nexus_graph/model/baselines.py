@@ -40,11 +40,11 @@ from scipy.optimize import minimize
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
-from nexus_graph import schema
 from nexus_graph.errors import NexusError
 from nexus_graph.model.metrics import roc_auc, weighted_auc
 from nexus_graph.model.spec import EdgeType
 from nexus_graph.model.splits import LinkSplit, time_forward_split
+from nexus_graph.snapshot.as_of import ended_mask
 from nexus_graph.snapshot.hetero import build_snapshot
 from nexus_graph.snapshot.tables import GraphTables
 
@@ -65,23 +65,11 @@ def months_before(date: pd.Timestamp, months: int) -> pd.Timestamp:
 
 
 def ended_pairs(frame: pd.DataFrame, at: pd.Timestamp | str) -> pd.DataFrame:
-    """Interval rows of ``frame`` that had ended by ``at`` with their end public by ``at``.
+    """Interval rows of ``frame`` that had ended by ``at`` with their end public by ``at`` (same columns).
 
-    The complement, within the started-and-known rows, of :func:`~nexus_graph.snapshot.as_of.visible_mask`:
-    ``known_from`` (blank = ``valid_from``) ``<= at``, ``valid_from <= at``, ``valid_to <= at`` and
-    ``end_known_from`` (blank = ``valid_to``) ``<= at``. Same columns, original index.
+    The point-in-time rule of :func:`~nexus_graph.snapshot.as_of.ended_mask`.
     """
-    if len(frame) == 0:
-        return frame
-    t = np.datetime64(pd.Timestamp(at), "ns")
-    valid_from = frame[schema.VALID_FROM].to_numpy("datetime64[ns]")
-    valid_to = frame[schema.VALID_TO].to_numpy("datetime64[ns]")
-    known = frame[schema.KNOWN_FROM].to_numpy("datetime64[ns]")
-    known = np.where(np.isnat(known), valid_from, known)
-    end_known = frame[schema.END_KNOWN_FROM].to_numpy("datetime64[ns]")
-    end_known = np.where(np.isnat(end_known), valid_to, end_known)
-    mask = (known <= t) & (valid_from <= t) & ~np.isnat(valid_to) & (valid_to <= t) & (end_known <= t)
-    return frame.loc[mask]
+    return frame if len(frame) == 0 else frame.loc[ended_mask(frame, at)]
 
 
 def node_groups(tables: GraphTables) -> dict[str, np.ndarray]:
