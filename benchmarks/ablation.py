@@ -13,7 +13,10 @@ the mean (and min..max) final val AUC and the mean training seconds (single torc
 
 Variants (``+`` combines): ``hgt`` the default inputs; ``past`` past relationships as ``past_<rel>``
 edge types (:mod:`nexus_graph.snapshot.past`); ``rw`` 8 random-walk return probabilities per node;
-``id`` 16 hashed identity columns per node (:mod:`nexus_graph.model.encodings`).
+``id`` 16 hashed identity columns per node (:mod:`nexus_graph.model.encodings`); ``recent`` the
+time-forward training objective (:func:`nexus_graph.model.temporal.hold_out_recent`: the edges that
+became known in the last ``gap`` months before the cut are hidden from messages and are the
+positives), ``holdout`` the same with the visible edges kept as positives too.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from torch_geometric.data import HeteroData
 
 from nexus_graph.model.baselines import baseline_auc, months_before
 from nexus_graph.model.encodings import with_encodings
-from nexus_graph.model.splits import LinkSplit, time_forward_split
+from nexus_graph.model.splits import LinkSplit, leaked_edges, time_forward_split
+from nexus_graph.model.temporal import hold_out_recent
 from nexus_graph.model.train import TrainConfig, train_link_predictor
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.past import with_past_edges
@@ -43,10 +47,11 @@ RW_STEPS, ID_DIM = 8, 16
 
 def variant_graph(tables: GraphTables, at: pd.Timestamp, variant: str) -> HeteroData:
     """The snapshot at ``at`` with the inputs ``variant`` names."""
-    parts = set(variant.split("+")) - {"hgt"}
+    parts = set(variant.split("+")) - {"hgt", "recent", "holdout"}
     unknown = parts - {"past", "rw", "id"}
     if unknown:
-        raise SystemExit(f"Unknown variant part(s) {sorted(unknown)} in {variant!r}; use hgt, past, rw, id.")
+        raise SystemExit(f"Unknown variant part(s) {sorted(unknown)} in {variant!r}; "
+                         "use hgt, past, rw, id, recent, holdout.")
     data = build_snapshot(tables, at)
     if "past" in parts:
         data = with_past_edges(data, tables, at)
@@ -73,8 +78,13 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
     for variant in variants:
         graph = variant_graph(tables, cut, variant)
         split = time_forward_split(graph, later, predict=PREDICT, seed=0)
-        if not _same_pairs(split, reference):
-            raise SystemExit(f"variant {variant!r} changed the validation pairs; the ablation would be unfair.")
+        parts = set(variant.split("+"))
+        if parts & {"recent", "holdout"}:
+            earlier = build_snapshot(tables, months_before(cut, gap_months))
+            split = hold_out_recent(split, earlier, positives="recent" if "recent" in parts else "all")
+        if not _same_pairs(split, reference) or leaked_edges(split):
+            raise SystemExit(f"variant {variant!r} changed the validation pairs or leaks them; "
+                             "the ablation would be unfair.")
         runs = [train_link_predictor(graph, split, TrainConfig(epochs=epochs, seed=s), device="cpu") for s in seeds]
         aucs = [r.val_auc for r in runs]
         rows.append({"variant": variant, "as_of": f"{as_of:%Y-%m-%d}", "val_auc": statistics.mean(aucs),

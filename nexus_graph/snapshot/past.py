@@ -5,7 +5,8 @@ a holding last year and buys it back looks like a stranger to that company. :fun
 adds, to a snapshot at ``t``, one extra edge type per relationship type -- ``past_<rel>``, e.g.
 ``("fund", "past_owns", "company")`` -- holding each (source, target) pair that had an interval of
 that relationship that ENDED by ``t`` with the end public by ``t``
-(:func:`~nexus_graph.snapshot.as_of.ended_mask`), and that is not live at ``t``. Nothing known only
+(:func:`~nexus_graph.snapshot.as_of.ended_mask`) -- also when the pair is live again at ``t`` (a
+re-opened holding has both edges, as the baseline's ``past_link`` counts it). Nothing known only
 after ``t`` can enter: an interval not yet known is absent, one whose end is not yet public is
 live (in the ordinary edge type), never past.
 
@@ -44,7 +45,7 @@ def past_pairs(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``source_id``, ``target_id``, ``months_since_end``, ``duration_months``; one row per
-        pair (its latest ended interval), pairs live at ``as_of`` excluded; sorted by the ids.
+        pair (its latest ended interval); sorted by the ids.
     """
     columns = ["source_id", "target_id", *PAST_EDGE_FEATURES]
     if len(frame) == 0:
@@ -81,10 +82,6 @@ def with_past_edges(data: HeteroData, tables: GraphTables, as_of: pd.Timestamp |
         dst = index[et[2]].get_indexer(pairs.target_id)
         keep = (src >= 0) & (dst >= 0)
         keep &= _present(data, et[0])[np.maximum(src, 0)] & _present(data, et[2])[np.maximum(dst, 0)]
-        keys = src.astype(np.int64) * len(index[et[2]]) + dst
-        if et in data.edge_types:  # a pair live again at t is live, not past
-            live = data[et].edge_index.numpy()
-            keep &= ~np.isin(keys, live[0].astype(np.int64) * len(index[et[2]]) + live[1])
         pt = past_type(et)
         out[pt].edge_index = torch.as_tensor(np.stack([src[keep], dst[keep]]), dtype=torch.long).reshape(2, -1)
         out[pt].edge_attr = torch.as_tensor(pairs[list(PAST_EDGE_FEATURES)].to_numpy(dtype=np.float32)[keep]

@@ -178,3 +178,22 @@ def test_baselines_module_is_pure() -> None:
     banned = [m for m in imported if m.split(".")[:2] in (["nexus_graph", "store"], ["nexus_graph", "cli"],
                                                           ["nexus_graph", "pipeline"]) or m.startswith("neo4j")]
     assert banned == []
+
+
+def test_hold_out_recent_hides_the_recent_edges_and_keeps_validation(demo_split) -> None:
+    from nexus_graph.model.splits import leaked_edges
+    from nexus_graph.model.temporal import hold_out_recent
+
+    tables, split, cut = demo_split
+    earlier = build_snapshot(tables, baselines.months_before(cut, 3))
+    held = hold_out_recent(split, earlier, positives="recent")
+    for et in split.predict:
+        n = split.num_nodes[et[2]]
+        msg = set((held.message_edges[et][0] * n + held.message_edges[et][1]).tolist())
+        pos = set((held.train_edges[et][0] * n + held.train_edges[et][1]).tolist())
+        before = set((earlier[et].edge_index[0] * n + earlier[et].edge_index[1]).tolist())
+        assert msg.isdisjoint(pos) and pos.isdisjoint(before) and msg <= before
+        assert torch.equal(held.val_edges[et], split.val_edges[et])
+    assert leaked_edges(held) == {}
+    both = hold_out_recent(split, earlier, positives="all")
+    assert all(both.train_edges[et].size(1) == split.train_edges[et].size(1) for et in split.predict)

@@ -39,7 +39,7 @@ def tables() -> GraphTables:
         ("A", "C", START, D("2020-10-31"), START, D("2021-02-01")),  # end not public yet: live
         ("B", "C", START, D("2020-10-31"), D("2021-01-15"), NaT),  # the relationship itself unknown at T
         ("C", "D", START, D("2020-03-31"), START, NaT),  # ended ...
-        ("C", "D", D("2020-09-01"), NaT, D("2020-09-01"), NaT),  # ... and live again: live only
+        ("C", "D", D("2020-09-01"), NaT, D("2020-09-01"), NaT),  # ... and live again: live and past
         ("D", "E", START, D("2020-05-31"), START, NaT),  # ended, but E is delisted at T
     ])
     return GraphTables(
@@ -57,13 +57,14 @@ def test_only_public_ends_become_past_edges(tables: GraphTables) -> None:
     data = with_past_edges(build_snapshot(tables, T), tables)
     past = past_type(SUPPLIES)
     assert past == ("company", "past_supplies", "company")
-    assert _pairs(data, past) == [("A", "B")]
-    # the latest interval of the pair: ended 2020-06-30 after 181 days
-    np.testing.assert_allclose(data[past].edge_attr.numpy(), [[184 / DAYS_PER_MONTH, 181 / DAYS_PER_MONTH]], rtol=1e-6)
+    assert _pairs(data, past) == [("A", "B"), ("C", "D")]
+    # A-B: the latest interval of the pair, ended 2020-06-30 after 181 days; C-D ended 2020-03-31 after 90
+    np.testing.assert_allclose(data[past].edge_attr.numpy(), [[184 / DAYS_PER_MONTH, 181 / DAYS_PER_MONTH],
+                                                              [275 / DAYS_PER_MONTH, 90 / DAYS_PER_MONTH]], rtol=1e-6)
     assert ("A", "C") in _pairs(data, SUPPLIES) and ("C", "D") in _pairs(data, SUPPLIES)
     assert data[("fund", "past_owns", "company")].edge_index.shape == (2, 0)
     later = with_past_edges(build_snapshot(tables, D("2021-03-01")), tables)
-    assert _pairs(later, past) == [("A", "B"), ("A", "C"), ("B", "C")]
+    assert _pairs(later, past) == [("A", "B"), ("A", "C"), ("B", "C"), ("C", "D")]
 
 
 def test_the_snapshot_itself_is_not_changed(tables: GraphTables) -> None:
