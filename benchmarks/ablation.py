@@ -16,7 +16,9 @@ edge types (:mod:`nexus_graph.snapshot.past`); ``rw`` 8 random-walk return proba
 ``id`` 16 hashed identity columns per node (:mod:`nexus_graph.model.encodings`); ``recent`` the
 time-forward training objective (:func:`nexus_graph.model.temporal.hold_out_recent`: the edges that
 became known in the last ``gap`` months before the cut are hidden from messages and are the
-positives), ``holdout`` the same with the visible edges kept as positives too.
+positives), ``holdout`` the same with the visible edges kept as positives too; ``pair`` (EXPERIMENTAL,
+:mod:`nexus_graph.model.pair_prior`) the decoder also gets a learned linear term over the baseline's
+pair heuristics at the cut, ``pairpast`` the same over ``past_link`` only.
 """
 
 from __future__ import annotations
@@ -25,14 +27,19 @@ import argparse
 import json
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import torch
 from torch_geometric.data import HeteroData
 
-from nexus_graph.model.baselines import baseline_auc, months_before
+from nexus_graph.model import trainer
+from nexus_graph.model.baselines import FEATURES, HeuristicGraph, baseline_auc, months_before
 from nexus_graph.model.encodings import with_encodings
+from nexus_graph.model.pair_prior import PairFeatures, PairPriorPredictor
 from nexus_graph.model.splits import LinkSplit, leaked_edges, time_forward_split
 from nexus_graph.model.temporal import hold_out_recent
 from nexus_graph.model.train import TrainConfig, train_link_predictor
@@ -47,16 +54,29 @@ RW_STEPS, ID_DIM = 8, 16
 
 def variant_graph(tables: GraphTables, at: pd.Timestamp, variant: str) -> HeteroData:
     """The snapshot at ``at`` with the inputs ``variant`` names."""
-    parts = set(variant.split("+")) - {"hgt", "recent", "holdout"}
+    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast"}
     unknown = parts - {"past", "rw", "id"}
     if unknown:
         raise SystemExit(f"Unknown variant part(s) {sorted(unknown)} in {variant!r}; "
-                         "use hgt, past, rw, id, recent, holdout.")
+                         "use hgt, past, rw, id, recent, holdout, pair, pairpast.")
     data = build_snapshot(tables, at)
     if "past" in parts:
         data = with_past_edges(data, tables, at)
     return with_encodings(data, rw_steps=RW_STEPS if "rw" in parts else 0,
                           identity_dim=ID_DIM if "id" in parts else 0)
+
+
+@contextmanager
+def _decoder(tables: GraphTables, cut: pd.Timestamp, parts: set[str], split: LinkSplit) -> Iterator[None]:
+    """Train the experimental pair-prior model instead of the plain HGT while inside (``pair`` variants)."""
+    if not parts & {"pair", "pairpast"}:
+        yield
+        return
+    columns = FEATURES if "pair" in parts else ("past_link",)
+    features = PairFeatures(HeuristicGraph(tables, cut), split.predict, columns)
+    # the trainer builds HGTLinkPredictor itself and has no model hook yet: swap the class it uses
+    with mock.patch.object(trainer, "HGTLinkPredictor", lambda spec: PairPriorPredictor(spec, features)):
+        yield
 
 
 def _same_pairs(a: LinkSplit, b: LinkSplit) -> bool:
@@ -85,7 +105,8 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
         if not _same_pairs(split, reference) or leaked_edges(split):
             raise SystemExit(f"variant {variant!r} changed the validation pairs or leaks them; "
                              "the ablation would be unfair.")
-        runs = [train_link_predictor(graph, split, TrainConfig(epochs=epochs, seed=s), device="cpu") for s in seeds]
+        with _decoder(tables, cut, parts, split):
+            runs = [train_link_predictor(graph, split, TrainConfig(epochs=epochs, seed=s), device="cpu") for s in seeds]
         aucs = [r.val_auc for r in runs]
         rows.append({"variant": variant, "as_of": f"{as_of:%Y-%m-%d}", "val_auc": statistics.mean(aucs),
                      "min": min(aucs), "max": max(aucs), "aucs": aucs, "baseline_auc": base.auc,
