@@ -47,3 +47,26 @@ def test_with_encodings_appends_columns_and_zeroes_absent_rows(path_graph: Heter
     assert out["company"].x.shape == (4, 2 + 3 + 5) and out["fund"].x.shape == (1, 1 + 3 + 5)
     assert out["company"].x[3].abs().sum() == 0
     assert path_graph["company"].x.shape == (4, 2)  # the input is not changed
+
+
+def test_pair_prior_starts_as_the_plain_decoder_and_dense_matches_pairs() -> None:
+    from nexus_graph.model.baselines import HeuristicGraph
+    from nexus_graph.model.hgt import LinkDecoder
+    from nexus_graph.model.pair_prior import PairFeatures, PairPriorPredictor
+    from nexus_graph.model.spec import ModelSpec
+    from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES
+    from nexus_graph.snapshot.tables import graph_tables_from_dataset
+    from nexus_graph.sources.demo import generate
+
+    tables = graph_tables_from_dataset(generate(seed=7, scale=1))
+    predict = [SUPPLIES, OWNS, SITS_ON]
+    features = PairFeatures(HeuristicGraph(tables, "2021-02-28"), predict)
+    sizes = {nt: len(frame) for nt, frame in tables.nodes.items()}
+    spec = ModelSpec(node_dims={nt: 2 for nt in sizes}, edge_types=predict, predict=predict, hidden=8, heads=2)
+    model = PairPriorPredictor(spec, features)
+    z = {nt: torch.randn(n, 8) for nt, n in sizes.items()}
+    pairs = torch.tensor([[0, 3, 5], [1, 2, 7]])
+    assert torch.allclose(model.score(z, OWNS, pairs), LinkDecoder.forward(model.decoder, z, OWNS, pairs))
+    torch.nn.init.normal_(model.decoder.pair["fund__owns__company"].weight)
+    dense = model.decoder.all_pairs(z, OWNS)
+    assert torch.allclose(model.score(z, OWNS, pairs), dense[pairs[0], pairs[1]], atol=1e-5)
