@@ -95,9 +95,13 @@ class HeuristicGraph:
         The cut date; the snapshot and the history are both taken as known at ``at``.
     snapshot
         The snapshot at ``at`` when already built (:func:`~nexus_graph.snapshot.hetero.build_snapshot`).
+    edges
+        The live edges to use instead of the snapshot's, per relationship type of ``tables`` (e.g. a
+        split's ``message_edges``, from which a random split has removed its validation edges).
     """
 
-    def __init__(self, tables: GraphTables, at: pd.Timestamp | str, snapshot: HeteroData | None = None) -> None:
+    def __init__(self, tables: GraphTables, at: pd.Timestamp | str, snapshot: HeteroData | None = None,
+                 edges: dict[EdgeType, Tensor] | None = None) -> None:
         self.at = pd.Timestamp(at)
         data = snapshot if snapshot is not None else build_snapshot(tables, self.at)
         self.sizes = {nt: len(frame) for nt, frame in tables.nodes.items()}
@@ -105,6 +109,8 @@ class HeuristicGraph:
         for nt, n in self.sizes.items():
             self.offset[nt], total = total, total + n
         self.edges = {tuple(et): data[et].edge_index.numpy() for et in data.edge_types}
+        if edges is not None:
+            self.edges = {et: edges[et].numpy() for et in tables.edges if et in edges}
         self.adjacency = self._projection(total)
         self.degree = np.asarray(self.adjacency.sum(1)).ravel()
         self.groups = node_groups(tables)
@@ -303,7 +309,8 @@ def baseline_auc(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str,
         drive the training windows' negatives.
     cut
         The training cut (``as_of - gap`` for a time-forward split, ``as_of`` for a random one): features
-        of the validation pairs use the snapshot and history known at ``cut``.
+        of the validation pairs use the split's message graph (the live edges the encoder sees, only of
+        the relationship types in ``tables``) and the history known at ``cut``.
     gap_months, windows, step_months
         Training windows: ``windows`` windows of ``gap_months`` months ending at ``cut``, ``cut - step``, ...
     l2
@@ -321,7 +328,8 @@ def baseline_auc(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str,
     found = training_windows(tables, cut, split.predict, gap_months=gap_months, windows=windows,
                              step_months=step_months, negatives=negatives, seed=seed + 1000)
     window_graphs = [(HeuristicGraph(tables, start), split) for start, _, split in found]
-    graph = HeuristicGraph(tables, cut)
+    # the split's own message graph: a random split has removed its validation edges from it
+    graph = HeuristicGraph(tables, cut, edges=split.message_edges)
     by_type, single, coefficients, train_pairs, fallback = {}, {}, {}, {}, []
     for et, pairs in split.val_edges.items():
         name = "__".join(et)

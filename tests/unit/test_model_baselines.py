@@ -197,3 +197,18 @@ def test_hold_out_recent_hides_the_recent_edges_and_keeps_validation(demo_split)
     assert leaked_edges(held) == {}
     both = hold_out_recent(split, earlier, positives="all")
     assert all(both.train_edges[et].size(1) == split.train_edges[et].size(1) for et in split.predict)
+
+
+def test_random_split_baseline_does_not_see_its_held_out_edges(demo_split) -> None:
+    from nexus_graph.model.splits import random_link_split
+
+    tables, _, cut = demo_split
+    split = random_link_split(build_snapshot(tables, cut), val_ratio=0.2, seed=0)
+    result = baseline_auc(tables, split, cut)
+    # every held-out positive is live at the cut; were it in the adjacency, its endpoints would be neighbours
+    graph = HeuristicGraph(tables, cut, edges=split.message_edges)
+    for et, pairs in split.val_edges.items():
+        pos = pairs[:, split.val_labels[et] > 0.5].numpy()
+        u, v = pos[0] + graph.offset[et[0]], pos[1] + graph.offset[et[2]]
+        assert np.asarray(graph.adjacency[u, v]).ravel().sum() == 0
+    assert 0.5 < result.auc < 1.0
