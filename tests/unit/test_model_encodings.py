@@ -70,3 +70,20 @@ def test_pair_prior_starts_as_the_plain_decoder_and_dense_matches_pairs() -> Non
     torch.nn.init.normal_(model.decoder.pair["fund__owns__company"].weight)
     dense = model.decoder.all_pairs(z, OWNS)
     assert torch.allclose(model.score(z, OWNS, pairs), dense[pairs[0], pairs[1]], atol=1e-5)
+
+
+def test_ablation_variant_graphs() -> None:
+    from benchmarks.ablation import ID_DIM, RW_STEPS, markdown, variant_graph
+    from nexus_graph.snapshot.tables import graph_tables_from_dataset
+    from nexus_graph.sources.demo import generate
+
+    tables = graph_tables_from_dataset(generate(seed=7, scale=1))
+    plain = variant_graph(tables, "2021-02-28", "hgt")
+    full = variant_graph(tables, "2021-02-28", "past+rw+id")
+    assert full["company"].x.size(1) == plain["company"].x.size(1) + RW_STEPS + ID_DIM
+    assert ("fund", "past_owns", "company") in full.edge_types and len(full.edge_types) == 2 * len(plain.edge_types)
+    with pytest.raises(SystemExit, match="Unknown variant part"):
+        variant_graph(tables, "2021-02-28", "hgt+magic")
+    rows = [{"variant": "hgt", "as_of": "2021-05-31", "val_auc": 0.9, "min": 0.89, "max": 0.91, "baseline_auc": 0.95,
+             "seconds": 1.0}]
+    assert "| hgt | 2021-05-31 | 0.900 | 0.890..0.910 | 0.950 | -0.050 | 1.0 |" in markdown(rows, 1, [0], 10)
