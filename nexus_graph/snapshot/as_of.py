@@ -33,6 +33,25 @@ def visible_mask(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> np.ndarray:
     return started & ~ended_and_known
 
 
+def ended_mask(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> np.ndarray:
+    """Boolean mask of the interval rows of ``frame`` that had ENDED by ``as_of``, the end public by then.
+
+    The rows an investor at ``as_of`` knew as past relationships: ``known_from`` (blank = ``valid_from``)
+    ``<= t``, ``valid_from <= t``, ``valid_to <= t`` and ``end_known_from`` (blank = ``valid_to``)
+    ``<= t``. Disjoint from :func:`visible_mask`; an interval whose end is not public yet is visible
+    (live), never past.
+    """
+    t = np.datetime64(pd.Timestamp(as_of), "ns")
+    valid_from = frame[schema.VALID_FROM].to_numpy("datetime64[ns]")
+    known_from = frame[schema.KNOWN_FROM].to_numpy("datetime64[ns]")
+    valid_to = frame[schema.VALID_TO].to_numpy("datetime64[ns]")
+    end_known = frame[schema.END_KNOWN_FROM].to_numpy("datetime64[ns]")
+    end_known = np.where(np.isnat(end_known), valid_to, end_known)
+    known_from = np.where(np.isnat(known_from), valid_from, known_from)
+    started = (known_from <= t) & (valid_from <= t)
+    return started & (~np.isnat(valid_to)) & (valid_to <= t) & (end_known <= t)
+
+
 def edges_as_of(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.DataFrame:
     """The rows of a relationship frame visible at ``as_of`` (same columns, original index)."""
     return frame.loc[visible_mask(frame, as_of)]
