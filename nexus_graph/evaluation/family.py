@@ -25,7 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from statsmodels.stats.multitest import multipletests
+
+from nexus_graph.errors import NexusError
 
 CONFIGURED_TESTS = 400  # the reference's M: tests assumed made before the registry existed
 ALPHA = 0.05
@@ -51,6 +54,21 @@ class TestFamily:
         """A family from stored p-values (None or NaN for a test without one)."""
         values = tuple(float("nan") if p is None else float(p) for p in prior_pvalues)
         return cls(values, int(configured))
+
+    @classmethod
+    def from_tests(cls, tests: pd.DataFrame, exclude_run: str | None = None,
+                   configured: int = CONFIGURED_TESTS) -> TestFamily:
+        """A family from the registry's test rows: columns ``run_id`` and ``robust_p`` (one row per test).
+
+        Rows of ``exclude_run`` (this run's own earlier registration, when re-run) are left out, so
+        registering the same run twice does not count it twice.
+        """
+        missing = {"run_id", "robust_p"} - set(tests.columns)
+        if missing:
+            raise NexusError(f"The registry's test table lacks column(s) {sorted(missing)} (got "
+                             f"{list(tests.columns)}); expected one row per test with run_id and robust_p.")
+        rows = tests if exclude_run is None else tests.loc[tests["run_id"] != exclude_run]
+        return cls.of(pd.to_numeric(rows["robust_p"], errors="coerce").tolist(), configured)
 
     @property
     def prior_tests(self) -> int:

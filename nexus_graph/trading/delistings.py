@@ -1,7 +1,8 @@
 """Delistings for the paper trader: a name whose prices stop is sold at a delisting return. Pure.
 
-A company is **delisted** after its last close when the prices frame goes on without it (its last
-close is before the frame's last trading day; a gap followed by more closes is not a delisting).
+A company is **delisted** after its last close when the prices frame goes on without it for at least
+:data:`MIN_GAP_DAYS` trading days (a gap followed by more closes is not a delisting, and neither is
+a name missing only the frame's last few days -- a holiday on its exchange, or a late data feed).
 On the first trading day after its last close the position is worth
 
 * ``value / last close`` of what it was, where ``value`` is the delisting value when known (the
@@ -26,6 +27,7 @@ import pandas as pd
 from nexus_graph.errors import NexusError
 
 DEFAULT_DELISTING_RETURN = -0.30
+MIN_GAP_DAYS = 5  # trading days without a close at the end of the frame before a name counts as delisted
 COLUMNS = ["company_id", "last_day", "delisting_day", "last_close", "delisting_return", "source"]
 
 
@@ -53,7 +55,7 @@ def delisting_events(close: pd.DataFrame, values: Mapping[str, float] | None = N
     any_close = priced.any(axis=0)
     last_row = len(close) - 1 - np.argmax(priced[::-1], axis=0)
     rows = []
-    for j in np.nonzero(any_close & (last_row < len(close) - 1))[0]:
+    for j in np.nonzero(any_close & (last_row < len(close) - MIN_GAP_DAYS))[0]:
         company, row = close.columns[j], int(last_row[j])
         last = float(close.iat[row, j])
         value = values.get(company, np.nan)

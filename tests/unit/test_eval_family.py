@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
+from nexus_graph.errors import NexusError
 from nexus_graph.evaluation import stats
 from nexus_graph.evaluation.family import TestFamily
 
@@ -64,3 +65,13 @@ def test_summary_table_uses_the_family() -> None:
     assert table.loc[21, "hlz_bar"] == pytest.approx(stats.hlz_bar(50, 602))
     expected = multipletests(np.r_[table["robust_p"].to_numpy(), np.full(600, 1e-7)], method="holm")[1][:2]
     assert table["holm_p"].to_numpy() == pytest.approx(expected)
+
+
+def test_family_from_the_registry_rows_leaves_this_run_out() -> None:
+    rows = pd.DataFrame({"run_id": ["a", "a", "b", "this"], "robust_p": [0.01, None, 0.2, 0.03]})
+    family = TestFamily.from_tests(rows, exclude_run="this", configured=2)
+    assert family.prior_tests == 3 and family.size(3) == 6
+    assert np.isnan(family.prior_pvalues[1]) and family.prior_pvalues[2] == 0.2
+    assert TestFamily.from_tests(rows).prior_tests == 4
+    with pytest.raises(NexusError, match=r"lacks column\(s\) \['robust_p'\]"):
+        TestFamily.from_tests(rows.drop(columns="robust_p"))

@@ -95,28 +95,46 @@ def test_compounded_costs_over_several_rebalances() -> None:
     assert (1 + net.returns).prod().to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-12)
 
 
+LONG_DAYS = pd.bdate_range("2024-01-30", periods=8)  # Jan 30, 31, Feb 1, 2, 5, 6, 7, 8
+
+
+def flat_after(values: list[float | None], days: int = 8) -> list[float | None]:
+    """``values`` then the last one repeated up to ``days`` closes (None stays None: no close)."""
+    return [*values, *[values[-1]] * (days - len(values))]
+
+
 def test_a_delisted_name_earns_the_default_delisting_return_and_is_exited() -> None:
-    # D's prices stop after 2024-02-01 (22); on 2024-02-02 the frame goes on without it
-    closes = {**CLOSES, "D": [21, 20, 22, None]}
-    result = trade(prices=prices_frame(closes))
+    # D's prices stop after 2024-02-01; the frame goes on without it for five trading days
+    closes = {k: flat_after(v) for k, v in {**CLOSES, "D": [21, 20, 22, None]}.items()}
+    result = trade(prices=prices_frame(closes, LONG_DAYS))
     events = result.delistings
     assert events[["company_id", "delisting_return", "source"]].values.tolist() == [["D", -0.30, "default"]]
     assert events["delisting_day"].iloc[0] == pd.Timestamp("2024-02-02")
     # long-short: short C, D at -1/2; D from 22 to 22 * 0.7 = 15.4 on day two (not held flat at 22)
     nav1 = 1 + 0.5 * 1.10 + 0.5 * 0.90 - 0.5 * 1.0 - 0.5 * 1.1
     nav2 = 1 + 0.5 * 1.21 + 0.5 * 0.99 - 0.5 * 1.1 - 0.5 * 0.77
-    assert result.returns["long_short"].tolist() == pytest.approx([nav1 - 1, nav2 / nav1 - 1], abs=1e-12)
+    r = result.returns
+    assert r["long_short"].iloc[:2].tolist() == pytest.approx([nav1 - 1, nav2 / nav1 - 1], abs=1e-12)
     bench = (0.25 * (1.21 + 0.99 + 1.1 + 0.77)) / (0.25 * (1.1 + 0.9 + 1.0 + 1.1)) - 1
-    assert result.returns["benchmark"].iloc[1] == pytest.approx(bench, abs=1e-12)
+    assert r["benchmark"].iloc[1] == pytest.approx(bench, abs=1e-12)
+    assert (r.iloc[2:] == 0).all().all()  # afterwards D is cash: nothing moves
+
+
+def test_missing_only_the_last_days_is_not_a_delisting() -> None:
+    # four trading days without a close at the end of the frame: a holiday or a late feed, not a delisting
+    closes = {k: flat_after(v) for k, v in CLOSES.items()}
+    closes["D"] = [21, 20, 22, 11, None, None, None, None]
+    result = trade(prices=prices_frame(closes, LONG_DAYS))
+    assert result.delistings.empty
+    assert (result.returns.iloc[2:] == 0).all().all()  # held flat at its last close
 
 
 def test_a_known_delisting_value_is_used_and_the_name_leaves_the_book() -> None:
     factor = pd.concat([FACTOR, panel({"A": 4, "B": 3, "C": 2, "D": 1}, pd.Timestamp("2024-02-05"))])
-    days = pd.to_datetime(["2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02", "2024-02-05", "2024-02-06"])
-    closes = {"A": [99, 100, 110, 121, 121, 121], "B": [101, 100, 90, 99, 99, 99],
-              "C": [50, 50, 50, 55, 55, 55], "D": [21, 20, 22, None, None, None]}
+    closes = {"A": flat_after([99, 100, 110, 121]), "B": flat_after([101, 100, 90, 99]),
+              "C": flat_after([50, 50, 50, 55]), "D": flat_after([21, 20, 22, None])}
     config = PortfolioConfig(quantile=0.5, cost_bps=0)
-    result = paper_trade({"f": factor}, prices_frame(closes, days), config, delisting_values={"D": 33.0})
+    result = paper_trade({"f": factor}, prices_frame(closes, LONG_DAYS), config, delisting_values={"D": 33.0})
     assert result.delistings[["company_id", "source"]].values.tolist() == [["D", "value"]]
     assert result.delistings["delisting_return"].iloc[0] == pytest.approx(0.5)  # 22 -> 33, e.g. a cash merger
     # D is cash after delisting: the second rebalance sells nothing of it and cannot hold it
