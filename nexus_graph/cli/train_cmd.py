@@ -60,8 +60,8 @@ def train(
     With --walk-forward, one model per period is trained on what was known at the period start (none
     is promoted); embed each period with its own model: `backfill --model V --start A --end B`."""
     from nexus_graph.errors import NexusError
-    from nexus_graph.model.train import TrainConfig
-    from nexus_graph.pipeline import train_model
+    from nexus_graph.model.config import TrainConfig
+    from nexus_graph.pipeline.train import train_model
     from nexus_graph.settings import models_dir as default_models_dir
 
     as_of = parse_date(asof, "--asof")
@@ -98,25 +98,23 @@ def _walk_forward(as_of, freq: str, until: str | None, gap: int, split: str, con
     """One model per period boundary in [asof, until], none promoted; a table of versions and AUCs."""
     from nexus_graph.errors import NexusError
     from nexus_graph.model.walk_forward import walk_forward_periods
-    from nexus_graph.pipeline import train_model
+    from nexus_graph.pipeline.train import walk_forward_step
 
     if until is None:
         raise NexusError("--walk-forward needs --until (the last period start, YYYY-MM-DD).")
-    periods = walk_forward_periods(as_of, parse_date(until, "--until"), freq)
-    rows = []
+    last = parse_date(until, "--until")
+    periods = walk_forward_periods(as_of, last, freq)  # checks --walk-forward and --until before connecting
     with open_store() as store, progress(not json_out) as bar:
         task = bar.add_task("walk-forward", total=len(periods), status="")
-        for period in periods:
-            outcome = train_model(store, period, models_dir, gap_months=gap, split=split, config=config,
-                                  device=device, predict=predict, promote=False)
-            rows.append({"as_of": f"{period:%Y-%m-%d}", "model_version": outcome.version,
-                         "val_auc": round(outcome.val_auc, 4), "gate": "pass" if outcome.passed else "fail"})
-            bar.update(task, advance=1, status=f"{period:%Y-%m-%d} AUC {outcome.val_auc:.3f}")
+        result = walk_forward_step(
+            store, as_of, last, freq, models_dir, gap_months=gap, split=split, config=config, device=device,
+            predict=predict,
+            on_period=lambda period, o: bar.update(task, advance=1, status=f"{period:%Y-%m-%d} AUC {o.val_auc:.3f}"))
     if json_out:
-        print_json({"walk_forward": freq.upper(), "models": rows})
+        print_json(result.summary())
         return
-    table = Table("as of", "model version", "val AUC", "gate", title=f"Walk-forward ({freq.upper()})")
-    for row in rows:
+    table = Table("as of", "model version", "val AUC", "gate", title=f"Walk-forward ({result.frequency})")
+    for row in result.models:
         table.add_row(row["as_of"], row["model_version"], f"{row['val_auc']:.4f}", row["gate"])
     console.print(table)
 

@@ -52,15 +52,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
+from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.hgt import HGTLinkPredictor, parameter_count
-from nexus_graph.model.metrics import DEFAULT_MIN_AUC, passes_gate
+from nexus_graph.model.metrics import passes_gate
 from nexus_graph.model.plan import build_plan
 from nexus_graph.model.spec import ModelSpec
 from nexus_graph.model.splits import LinkSplit
@@ -76,32 +77,6 @@ from nexus_graph.model.trainer import (
 
 __all__ = ["CurvePoint", "TrainConfig", "TrainResult", "embed", "model_spec", "resolve_device",
            "train_link_predictor"]
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyperparameters (defaults: the reference run) and the execution choices."""
-
-    hidden: int = 64
-    heads: int = 4
-    layers: int = 2
-    dropout: float = 0.2
-    lr: float = 5e-3
-    weight_decay: float = 1e-4
-    epochs: int = 300
-    eval_every: int = 20
-    seed: int = 0
-    min_auc: float = DEFAULT_MIN_AUC
-    neg_ratio: float = 1.0  # training negatives per positive, drawn afresh every step
-    minibatch: bool | None = None  # None: automatic by minibatch_edges
-    minibatch_edges: int = 150_000  # forward message edges above which mini-batch is chosen
-    batch_size: int = 2048  # training positives per mini-batch step
-    fanout: tuple[int, ...] = (10, 5)  # neighbours per hop and edge type (one entry per layer)
-    steps_per_epoch: int = 1
-    threads: int | None = None  # torch intra-op threads during training; None: 1 (see trainer.threads_for)
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

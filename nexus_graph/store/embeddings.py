@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nexus_graph.embeddings.panel import embedding_columns
-from nexus_graph.store.neo4j_store import Store
+from nexus_graph.schema import embedding_columns
+from nexus_graph.store.protocol import Store
 
 
 def _rows(company_ids: list[str], vectors: np.ndarray, drift: np.ndarray) -> list[dict]:
@@ -45,7 +45,7 @@ def embedded_dates(store: Store, model_version: str) -> dict[pd.Timestamp, int]:
 
 def read_embedding_panel(store: Store, model_version: str, start: pd.Timestamp | None = None,
                          end: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.Series]:
-    """The embedding panel (see :mod:`nexus_graph.embeddings.panel`) and the stored drift Series."""
+    """The embedding panel (contract: :mod:`nexus_graph.embeddings.panel`) and the stored drift Series."""
     rows = store.records("embeddings/panel", model_version=model_version, start=start, end=end)
     if not rows:
         index = pd.MultiIndex.from_arrays([pd.DatetimeIndex([]), []], names=["date", "company_id"])

@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.errors import NexusError
-from nexus_graph.store.neo4j_store import Store, from_value
+from nexus_graph.store.neo4j_store import from_value
+from nexus_graph.store.protocol import Store
 
 FLATTENED = ("hyperparameters", "execution")  # groups whose keys become top-level properties
 DATE_KEYS = ("as_of",)  # ISO date strings stored as Neo4j dates

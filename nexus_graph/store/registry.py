@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.errors import NexusError
-from nexus_graph.store.neo4j_store import Store, Tx, from_value
+from nexus_graph.store.neo4j_store import from_value
+from nexus_graph.store.protocol import Store, Tx
 
 REJECTED = "rejected"
 

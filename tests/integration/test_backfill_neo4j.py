@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nexus_graph.embeddings.backfill import run_backfill
+from nexus_graph.as_of import month_ends
 from nexus_graph.errors import NexusError
-from nexus_graph.snapshot.as_of import month_ends
+from nexus_graph.pipeline.backfill import run_backfill
+from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.store import Store
 from nexus_graph.store.embeddings import embedded_dates, nearest_peers, read_embedding_panel
 from nexus_graph.store.graph import load_dataset
-from nexus_graph.store.snapshots import read_graph_tables
 
 pytestmark = pytest.mark.neo4j
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
