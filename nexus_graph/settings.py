@@ -85,8 +85,8 @@ def password_file(home: Path | None = None) -> Path:
 
 
 def mask(secret: str) -> str:
-    """A secret shown safely: first two characters and the length only."""
-    return f"{secret[:2]}…({len(secret)} chars)" if secret else "(empty)"
+    """A secret shown safely: only whether it is set, never any of its characters or its length."""
+    return "(set, hidden)" if secret else "(empty)"
 
 
 @dataclass(frozen=True)

@@ -118,9 +118,9 @@ def drift_noise(
     from nexus_graph.pipeline.validate import drift_noise as run
     from nexus_graph.settings import models_dir as default_models_dir
 
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")  # before connecting
     with open_store() as store:
-        outcome = run(store, models_dir or default_models_dir(), model, parse_date(start, "--start"),
-                      parse_date(end, "--end"), seed=seed, device=device)
+        outcome = run(store, models_dir or default_models_dir(), model, first, last, seed=seed, device=device)
     if json_out:
         print_json(outcome.summary())
     else:

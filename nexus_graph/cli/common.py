@@ -46,13 +46,16 @@ def progress(enabled: bool = True) -> Progress:
 
 
 def parse_date(value: str, option: str) -> pd.Timestamp:
-    """An ISO date (YYYY-MM-DD) from a CLI option, or a clear error naming the option."""
+    """An ISO date (YYYY-MM-DD) from a CLI option, not after today, or a clear error naming the option."""
     import pandas as pd
 
+    from nexus_graph.clock import refuse_future
+
     try:
-        return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
+        date = pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
     except (ValueError, TypeError):
         raise NexusError(f"{option} must be an ISO date YYYY-MM-DD (got {value!r}).") from None
+    return refuse_future(date, option)
 
 
 @contextmanager

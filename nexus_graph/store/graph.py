@@ -183,8 +183,9 @@ def _write_relationships(store: Store, spec: schema.RelSpec, frame: pd.DataFrame
                          create_only: bool, workers: int, on_progress: ProgressCallback | None) -> int:
     """Write a relationship table in batches, one transaction each: update the rows that exist, create the rest.
 
-    ``create_only`` (no relationship of this type in the graph yet) skips the update statement: every
-    row is new, and the dataset's keys are unique, so CREATE alone gives the same graph.
+    ``create_only`` (no relationship of this type in the graph yet) skips the update statement in a
+    batch's first run: every row is new, and the dataset's keys are unique, so CREATE alone gives the
+    same graph. A run after an unproven commit always updates first, so nothing is created twice.
 
     ``workers`` transactions run at once (threads; the driver is thread-safe, each transaction has its
     own session). The Neo4j server spends one core per write transaction, so two in flight use both
@@ -202,10 +203,16 @@ def _write_relationships(store: Store, spec: schema.RelSpec, frame: pd.DataFrame
     def write(chunk: pd.DataFrame) -> int:
         records = encode_rows(chunk, spec)
 
+        runs = 0
+
         def work(tx: Tx) -> int:
+            # CREATE is not idempotent: only a first run may skip the update statement. A second run
+            # (the first one's commit was not proven, so it may be in the graph) updates what exists.
+            nonlocal runs
+            runs += 1
             missing = records
             updated = 0
-            if not create_only:
+            if not (create_only and runs == 1):
                 rows = tx.run(REL_STATEMENTS[table]["update"], data=ROW_SEPARATOR.join(records))
                 found = {int(row["position"]) for row in rows}
                 updated = len(found)
@@ -288,17 +295,19 @@ def load_dataset(store: Store, dataset: Dataset, replace: bool = False, batch_si
     _check_writable(dataset)
     if replace:
         wipe(store)
-    written: dict[str, int] = {}
+    stored: dict[str, int] = {}
     for node_spec in schema.NODE_SPECS:
-        written[node_spec.table] = _write_nodes(store, node_spec, node_rows(dataset, node_spec), batch_size,
-                                                on_progress)
+        rows = node_rows(dataset, node_spec)
+        _write_nodes(store, node_spec, rows, batch_size, on_progress)
+        stored[node_spec.table] = _reconcile_nodes(store, node_spec, rows, batch_size)
     for rel_spec in schema.REL_SPECS:
         # No relationship of this type yet -> nothing to update, and the dataset's keys are unique
         # (checked above), so CREATE alone gives the same graph without a lookup per row.
         create_only = _count(store, rel_spec.table) == 0
-        written[rel_spec.table] = _write_relationships(store, rel_spec, dataset.relationships(rel_spec), batch_size,
-                                                       create_only, workers, on_progress)
-    return reconcile_load(store, dataset, batch_size)
+        frame = dataset.relationships(rel_spec)
+        _write_relationships(store, rel_spec, frame, batch_size, create_only, workers, on_progress)
+        stored[rel_spec.table] = _reconcile_relationships(store, rel_spec, frame, batch_size)
+    return stored
 
 
 def _missing_nodes(store: Store, spec: schema.NodeSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -328,30 +337,38 @@ def _refuse_missing(table: str, keys: list[str], total: int) -> None:
         )
 
 
+def _reconcile_nodes(store: Store, spec: schema.NodeSpec, rows: list[dict[str, Any]], batch_size: int) -> int:
+    """Every node key of a table against the graph: write the missing ones again, refuse what stays missing."""
+    missing = _missing_nodes(store, spec, rows)
+    if missing:
+        _write_nodes(store, spec, missing, batch_size, None)
+        missing = _missing_nodes(store, spec, rows)
+    _refuse_missing(spec.table, [row["id"] for row in missing], len(rows))
+    return len(rows)
+
+
+def _reconcile_relationships(store: Store, spec: schema.RelSpec, frame: pd.DataFrame, batch_size: int) -> int:
+    """Every interval key of a table against the graph: write the missing ones again, refuse what stays missing."""
+    missing = _missing_relationships(store, spec, frame)
+    if len(missing):
+        _write_relationships(store, spec, missing, batch_size, False, 1, None)
+        missing = _missing_relationships(store, spec, frame)
+    keys = [f"{a}->{b} from {c:%Y-%m-%d}" for a, b, c in missing[
+        [spec.source_column, spec.target_column, schema.VALID_FROM]].itertuples(index=False)]
+    _refuse_missing(spec.table, keys, len(frame))
+    return len(frame)
+
+
 def reconcile_load(store: Store, dataset: Dataset, batch_size: int = DEFAULT_BATCH_SIZE) -> dict[str, int]:
     """Every key of ``dataset`` against the graph: write the missing rows again, then refuse what is still missing.
 
-    Returns the rows of each table that the graph holds (read back), which is the load's summary.
+    Returns the rows of each table that the graph holds (read back). :func:`load_dataset` does this
+    table by table, nodes before the relationships that need them.
     """
-    stored: dict[str, int] = {}
-    for node_spec in schema.NODE_SPECS:
-        rows = node_rows(dataset, node_spec)
-        missing = _missing_nodes(store, node_spec, rows)
-        if missing:
-            _write_nodes(store, node_spec, missing, batch_size, None)
-            missing = _missing_nodes(store, node_spec, rows)
-        _refuse_missing(node_spec.table, [row["id"] for row in missing], len(rows))
-        stored[node_spec.table] = len(rows)
+    stored = {spec.table: _reconcile_nodes(store, spec, node_rows(dataset, spec), batch_size)
+              for spec in schema.NODE_SPECS}
     for rel_spec in schema.REL_SPECS:
-        frame = dataset.relationships(rel_spec)
-        missing_rels = _missing_relationships(store, rel_spec, frame)
-        if len(missing_rels):
-            _write_relationships(store, rel_spec, missing_rels, batch_size, False, 1, None)
-            missing_rels = _missing_relationships(store, rel_spec, frame)
-        keys = [f"{a}->{b} from {c:%Y-%m-%d}" for a, b, c in missing_rels[
-            [rel_spec.source_column, rel_spec.target_column, schema.VALID_FROM]].itertuples(index=False)]
-        _refuse_missing(rel_spec.table, keys, len(frame))
-        stored[rel_spec.table] = len(frame)
+        stored[rel_spec.table] = _reconcile_relationships(store, rel_spec, dataset.relationships(rel_spec), batch_size)
     return stored
 
 

@@ -22,6 +22,7 @@ from nexus_graph.store import Store
 from nexus_graph.store.admin import wipe
 from nexus_graph.store.factors import factor_date_counts, write_factor_panel
 from nexus_graph.store.graph import dump_graph, load_dataset
+from nexus_graph.store.neo4j_store import UNKNOWN, Tx
 from nexus_graph.store.reconcile import reconcile
 from nexus_graph.store.snapshots import centrality_date_counts, write_centralities
 
@@ -31,20 +32,48 @@ TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
 
 
 class LosingStore:
-    """The real store, but the write transactions numbered in ``lose`` (from 1) silently do nothing."""
+    """The real store, but the write transactions numbered in ``lose`` (from 1) are rolled back.
+
+    The work runs in a real transaction and its result comes back as if it had committed; the server
+    keeps nothing. That is what the driver did in issue #23, and the worst it can do.
+    """
 
     def __init__(self, store: Store, lose: set[int]) -> None:
         self._store, self.lose, self.count, self.lost = store, lose, 0, 0
 
     def transaction(self, work: Callable[[Any], Any], verify: Callable[[Any], bool] | None = None) -> Any:
         self.count += 1
-        if self.count in self.lose:
-            self.lost += 1
-            return None  # "committed", says the driver; nothing reached the graph
-        return self._store.transaction(work, verify)
+        if self.count not in self.lose:
+            return self._store.transaction(work, verify)
+        self.lost += 1
+        with self._store._driver.session(database=self._store.settings.database) as session:
+            tx = session.begin_transaction()
+            try:
+                return work(Tx(tx))  # type: ignore[arg-type]
+            finally:
+                tx.rollback()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+
+class DoubtingStore(Store):
+    """The real store, but every write transaction commits and is then reported unproven once.
+
+    This is the other half of issue #23: the commit did land, the driver could not say so, and
+    :meth:`Store.transaction` runs the work a second time. Every writer must be idempotent then.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.__dict__.update(store.__dict__)  # the same driver and settings
+        self.commits = 0
+
+    def _commit_once(self, work: Callable[[Any], Any]) -> Any:
+        result = super()._commit_once(work)
+        if result is UNKNOWN:
+            return result
+        self.commits += 1
+        return UNKNOWN if self.commits % 2 == 1 else result  # odd commits landed, yet are reported unknown
 
 
 def _panel(dates: list[str], companies: list[str]) -> pd.Series:
@@ -96,3 +125,15 @@ def test_a_date_that_stays_missing_is_an_error_naming_it() -> None:
         reconcile("Embeddings", {day: 138}, lambda: {}, repaired.append)
     assert repaired == [day]
     assert reconcile("Embeddings", {day: 2}, lambda: {day: 2}, repaired.append) == {day: 2}
+
+
+def test_a_load_whose_commits_land_unproven_writes_nothing_twice(store: Store) -> None:
+    dataset = read_dataset(TINY)
+    load_dataset(store, dataset, batch_size=3)
+    reference = dump_graph(store)
+    wipe(store)
+    doubting = DoubtingStore(store)
+    counts = load_dataset(doubting, dataset, batch_size=3, workers=1)
+    assert doubting.commits > 20  # every transaction ran twice
+    assert dump_graph(store) == reference  # the create-only batches did not create twice
+    assert counts["supply"] == len(dataset.supply)

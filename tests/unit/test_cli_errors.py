@@ -52,7 +52,7 @@ def test_wrong_password_message_masks_it(password: str) -> None:
 
     settings = Neo4jSettings("bolt://x", "neo4j", password, "neo4j", local=False)
     assert password not in repr(settings)
-    assert password not in mask(password) and mask(password).startswith(password[:2])
+    assert mask(password) == mask("x" * 40) != mask("")  # tells only whether one is set: no part, no length
 
 
 def test_cli_help_does_not_import_torch() -> None:
