@@ -65,7 +65,7 @@ def validate_embeddings(
 ) -> None:
     """Spread, norms and cosine-ordering checks of one month's embeddings; exit 1 when a check fails."""
     from nexus_graph.embeddings.validation import parse_check, parse_check_lines
-    from nexus_graph.errors import NexusError
+    from nexus_graph.errors import UsageError
     from nexus_graph.pipeline.validate import validate_embeddings as run
     from nexus_graph.settings import models_dir as default_models_dir
 
@@ -74,7 +74,7 @@ def validate_embeddings(
         try:
             checks += parse_check_lines(checks_file.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise NexusError(f"Cannot read --checks-file {checks_file}: {exc.strerror}.") from None
+            raise UsageError(f"Cannot read --checks-file {checks_file}: {exc.strerror}.") from None
     if demo_checks:
         from nexus_graph.sources.demo import DEMO_CHECKS
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from nexus_graph import settings
 from nexus_graph.cli.common import console, err_console, open_store, print_json, progress
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import UsageError
 
 if TYPE_CHECKING:
     from nexus_graph.evaluation.evaluate import Evaluation
@@ -26,11 +26,11 @@ def parse_horizons(text: str) -> tuple[int, ...]:
     try:
         values = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError:
-        raise NexusError(
+        raise UsageError(
             f"--horizons must be comma-separated trading-day counts like 21,63,126 (got {text!r})."
         ) from None
     if not values or values[0] < 1:
-        raise NexusError(f"--horizons must be positive trading-day counts like 21,63,126 (got {text!r}).")
+        raise UsageError(f"--horizons must be positive trading-day counts like 21,63,126 (got {text!r}).")
     return tuple(values)
 
 

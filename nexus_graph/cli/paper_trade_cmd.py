@@ -81,7 +81,15 @@ def register(app: typer.Typer) -> None:
         decided at each month-end with only what was known then and held from the next trading day.
         Prints CAGR, volatility, Sharpe, max drawdown (dates), turnover and the deflated Sharpe, and
         records the run against its signals in Neo4j."""
+        from nexus_graph.errors import NexusError, UsageError
         from nexus_graph.pipeline.paper_trade import paper_trade_stored
+        from nexus_graph.trading.portfolio import PortfolioConfig
+
+        try:  # the settings are checked before connecting
+            PortfolioConfig(quantile=quantile, weighting=weighting, cost_bps=cost_bps,  # type: ignore[arg-type]
+                            n_trials=trials or 1).validated()
+        except NexusError as exc:
+            raise UsageError(str(exc)) from None
 
         with open_store() as store, progress(not json_out) as bar:
             task = bar.add_task("paper-trade", total=5, status="")

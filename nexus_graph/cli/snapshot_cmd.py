@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from nexus_graph.cli.common import console, open_store, parse_date, print_json, progress
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import UsageError
 
 ORDER = 40
 
@@ -26,7 +26,7 @@ def snapshot(
 
     as_of = parse_date(asof, "--asof")
     if via not in ("bulk", "cypher"):
-        raise NexusError(f"--via must be 'bulk' or 'cypher' (got {via!r}).")
+        raise UsageError(f"--via must be 'bulk' or 'cypher' (got {via!r}).")
     with open_store() as store:
         result = snapshot_step(store, as_of, via=via)
     data, counts = result.data, result.counts
@@ -60,7 +60,7 @@ def centralities(
 
     dates = month_ends(parse_date(start, "--start"), parse_date(end, "--end"))
     if not dates:
-        raise NexusError(f"No month-end between --start {start} and --end {end}.")
+        raise UsageError(f"No month-end between --start {start} and --end {end}.")
     with open_store() as store, progress(not json_out) as bar:
         task = bar.add_task("centralities", total=len(dates), status="")
         result = centralities_step(store, dates, factors=factors, on_date=lambda d: bar.advance(task))

@@ -21,7 +21,7 @@ import pandas as pd
 from nexus_graph.as_of import month_ends
 from nexus_graph.embeddings.panel import DRIFT_FACTOR
 from nexus_graph.embeddings.validation import parse_check
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import NexusError, UsageError
 from nexus_graph.model.config import TrainConfig
 from nexus_graph.pipeline.backfill import backfill
 from nexus_graph.pipeline.evaluate import evaluate_stored_factor
@@ -62,7 +62,7 @@ class DemoSettings:
 
     def checked(self) -> DemoSettings:
         if self.signal not in SIGNALS:
-            raise NexusError(f"--signal must be 'drift' or 'none' (got {self.signal!r}).")
+            raise UsageError(f"--signal must be 'drift' or 'none' (got {self.signal!r}).")
         return self
 
 
