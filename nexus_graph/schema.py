@@ -159,6 +159,12 @@ def edge_columns(edge_type: tuple[str, str, str]) -> list[str]:
     return ["source_id", "target_id", *INTERVAL_COLUMNS, *SNAPSHOT_PAYLOAD[RELS_BY_PYG[tuple(edge_type)].table]]
 
 
+def camel(key: str) -> str:
+    """A snake_case name as the camelCase Neo4j property: ``val_auc_by_type`` -> ``valAucByType``."""
+    head, *rest = [part for part in key.split("_") if part] or [""]
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def embedding_columns(dim: int) -> list[str]:
     """Columns of an embedding panel (:mod:`nexus_graph.embeddings.panel`): ``e0 .. e{dim-1}``."""
     return [f"e{i}" for i in range(dim)]
