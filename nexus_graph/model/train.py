@@ -12,10 +12,10 @@ Input contract (one snapshot, a ``torch_geometric.data.HeteroData``):
 - FORWARD edge types only (``nexus_graph.schema`` PyG triplets), ``edge_index`` int64 ``[2, E]``; the
   model adds ``rev_<rel>`` types itself.
 
-Typical use (the ``train`` CLI; dates and the store are the caller's business)::
+Typical use (what :func:`nexus_graph.pipeline.train.train_model` does; dates and the store are the
+caller's business)::
 
     from nexus_graph.model import checkpoint, splits, train
-    from nexus_graph.store.models import record_model_version
 
     train_graph, later = snapshot(asof - gap), snapshot(asof)
     split = splits.time_forward_split(train_graph, later, predict=None, seed=0)   # default split
@@ -27,14 +27,14 @@ Typical use (the ``train`` CLI; dates and the store are the caller's business)::
     version_dir = checkpoint.save_checkpoint(result, models_dir, meta)   # models/<version>/
     if result.passed:                          # the gate: val_auc >= cfg.min_auc
         checkpoint.promote(models_dir, version_dir.name)                 # models/hgt_link_pred.pt
-    record_model_version(store, {**checkpoint.read_metadata(version_dir), "promoted": result.passed})
+    # the pipeline then records checkpoint.read_metadata(version_dir) as a (:ModelVersion) in the store
     # not passed: exit non-zero, nothing promoted
 
     net, meta = checkpoint.load_checkpoint(models_dir)            # the promoted model (or, version)
     z = train.embed(net, snapshot(month_end), device="cpu")       # {node type: [N, 64]}, eval mode
 
 Walk-forward: ``walk_forward.walk_forward_periods(start, end, "QUARTERLY")`` lists the as-of dates
-and ``walk_forward.train_walk_forward(periods, snapshot, config, gap)`` trains one model per period on
+and ``walk_forward.train_walk_forward(periods, snapshot, config, gap_months)`` trains one model per period on
 what was known at its start; ``walk_forward.model_for_date(periods, d)`` picks the model for date d.
 
 Modes: full-batch (one forward over the whole graph per epoch, index structures precomputed once)
