@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph import schema
-from nexus_graph.sources.demo_universe import SEGMENTS, SUPPLY_FLOWS
+from nexus_graph.sources.demo.universe import SEGMENTS, SUPPLY_FLOWS
 from nexus_graph.sources.tables import Dataset, normalise_intervals
 
 START, END = pd.Timestamp("2016-01-01"), pd.Timestamp("2026-03-31")

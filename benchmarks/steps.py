@@ -18,7 +18,7 @@ Timed work per step (what the seconds mean):
 - ``train_model``: ``pipeline.train_model`` at 2021-06-30 (time-forward split, default mode choice;
   the scenario forces mini-batch), checkpoint and ``(:ModelVersion)`` included.
 - ``backfill``: ``pipeline.backfill`` of the 58 month-ends with that model, embeddings and drift written.
-- ``evaluation``: ``evaluation.run.evaluate_stored_factor`` on the drift factor (registry + report files).
+- ``evaluation``: ``pipeline.evaluate.evaluate_stored_factor`` on the drift factor (registry + report files).
 - ``demo``: ``nexus-graph demo --json`` in a subprocess (at scale K > 1 with the generator's scale patched).
 """
 
@@ -132,9 +132,9 @@ def step_load(ctx: Context) -> dict:
 def step_snapshots(ctx: Context) -> dict:
     import torch
 
-    from nexus_graph.snapshot.as_of import month_ends
+    from nexus_graph.as_of import month_ends
+    from nexus_graph.pipeline.snapshots import read_graph_tables
     from nexus_graph.snapshot.hetero import build_snapshot
-    from nexus_graph.store.snapshots import read_graph_tables
 
     dates = month_ends(FIRST, LAST)
     with _store() as store:
@@ -155,8 +155,8 @@ def step_snapshots(ctx: Context) -> dict:
 
 
 def step_centralities(ctx: Context) -> dict:
-    from nexus_graph.pipeline import compute_centralities
-    from nexus_graph.snapshot.as_of import month_ends
+    from nexus_graph.as_of import month_ends
+    from nexus_graph.pipeline.snapshots import compute_centralities
 
     with _store() as store:
         result = compute_centralities(store, month_ends(FIRST, LAST))
@@ -198,7 +198,7 @@ def step_train(ctx: Context) -> dict:
 
 def step_train_model(ctx: Context) -> dict:
     from nexus_graph.model.train import TrainConfig
-    from nexus_graph.pipeline import train_model
+    from nexus_graph.pipeline.train import train_model
 
     overrides = dict(ctx.options.get("train_config", {}))
     config = TrainConfig(**overrides)
@@ -217,7 +217,7 @@ def step_train_model(ctx: Context) -> dict:
 
 
 def step_backfill(ctx: Context) -> dict:
-    from nexus_graph.pipeline import backfill
+    from nexus_graph.pipeline.backfill import backfill
 
     version = (ctx.work / "model_version.txt").read_text(encoding="utf-8").strip()
     started = time.perf_counter()
@@ -230,7 +230,7 @@ def step_backfill(ctx: Context) -> dict:
 
 def step_evaluation(ctx: Context) -> dict:
     from nexus_graph.embeddings.panel import DRIFT_FACTOR
-    from nexus_graph.evaluation.run import evaluate_stored_factor
+    from nexus_graph.pipeline.evaluate import evaluate_stored_factor
 
     version = (ctx.work / "model_version.txt").read_text(encoding="utf-8").strip()
     started = time.perf_counter()

@@ -249,7 +249,8 @@ def git_state() -> str | None:
 def worker_baseline_mib() -> float | None:
     """Peak RSS of a worker that only imports what the steps import: the floor of every step's peak."""
     code = ("import warnings; warnings.filterwarnings('ignore'); import benchmarks.steps, torch, torch_geometric, "
-            "nexus_graph.pipeline, nexus_graph.store; from benchmarks.memory import self_peak_mib; "
+            "nexus_graph.pipeline.backfill, nexus_graph.pipeline.train, nexus_graph.store; "
+            "from benchmarks.memory import self_peak_mib; "
             "print(self_peak_mib())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                           cwd=Path(__file__).resolve().parents[1])

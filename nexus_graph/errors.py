@@ -1,10 +1,14 @@
-"""Errors the CLI reports as ``Error: <message>`` with exit code 1."""
+"""Errors the CLI reports as one line ``Error: <message>``: exit code 2 for a bad argument, 1 otherwise."""
 
 from __future__ import annotations
 
 
 class NexusError(Exception):
     """A failure a user can act on: the message says what, where, and what to do."""
+
+
+class UsageError(NexusError):
+    """A bad command-line argument, found before anything is read or written (exit code 2)."""
 
 
 class ServerUnavailable(NexusError):

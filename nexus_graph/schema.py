@@ -1,8 +1,12 @@
-"""The one mapping between dataset tables, Neo4j labels/types and PyG node/edge types.
+"""The one mapping between dataset tables, Neo4j labels/types/properties, snapshot tables and PyG types.
 
-Every other module takes labels, relationship types, column names and PyG type names from
-here. Cypher never receives a label or type from user input: the store picks statements by the
-names below, and those names are fixed.
+Every other module takes labels, relationship types, column and property names and PyG type names
+from here: the loader (:mod:`nexus_graph.store.graph`, dataset column -> Neo4j property), the
+snapshot reader (:mod:`nexus_graph.store.snapshots`, :func:`node_columns` / :func:`edge_columns`)
+and the snapshot builder (:mod:`nexus_graph.snapshot.tables`). The ``.cypher`` files spell the same
+properties and alias them back to these column names (``c.listedFrom AS listed_from``). Cypher
+never receives a label or type from user input: the store picks statements by the table names
+below, and those names are fixed.
 """
 
 from __future__ import annotations
@@ -121,6 +125,49 @@ RELS_BY_PYG = {spec.pyg: spec for spec in REL_SPECS}
 PRICES_TABLE = "prices"
 PRICE_COLUMNS = ("date", "company_id", "adj_close")
 PRICE_OPTIONAL = ("volume",)
+
+
+# --- dataset column -> Neo4j property (ids and the source/target columns excepted) --------------
+NODE_PROPERTIES: dict[str, dict[str, str]] = {
+    "companies": {"name": "name", "kind": "kind", "segment": "segment", "country": "country",
+                  "listed_from": "listedFrom", "listed_to": "listedTo"},
+    "funds": {"name": "name", "fund_type": "fundType"},
+    "directors": {"name": "name"},
+}
+INTERVAL_PROPERTIES = {VALID_FROM: "validFrom", VALID_TO: "validTo", KNOWN_FROM: "knownFrom",
+                       END_KNOWN_FROM: "endKnownFrom"}
+REL_PAYLOAD: dict[str, dict[str, str]] = {
+    "supply": {"weight": "weight", "source": "source"},
+    "ownership": {"shares": "shares", "value_usd": "valueUsd", "pct_outstanding": "pctOutstanding"},
+    "board": {"role": "role"},
+}
+# --- the payload columns a snapshot table carries (provenance text such as supply.source stays out)
+SNAPSHOT_PAYLOAD: dict[str, tuple[str, ...]] = {
+    "supply": ("weight",),
+    "ownership": ("value_usd", "shares", "pct_outstanding"),
+    "board": ("role",),
+}
+
+
+def node_columns(node_type: str) -> list[str]:
+    """Columns of a snapshot node table (PyG node type): ``node_id`` and the dataset columns of its properties."""
+    return ["node_id", *NODE_PROPERTIES[NODES_BY_PYG[node_type].table]]
+
+
+def edge_columns(edge_type: tuple[str, str, str]) -> list[str]:
+    """Columns of a snapshot edge table (PyG edge type): endpoints, the interval dates, the payload."""
+    return ["source_id", "target_id", *INTERVAL_COLUMNS, *SNAPSHOT_PAYLOAD[RELS_BY_PYG[tuple(edge_type)].table]]
+
+
+def camel(key: str) -> str:
+    """A snake_case name as the camelCase Neo4j property: ``val_auc_by_type`` -> ``valAucByType``."""
+    head, *rest = [part for part in key.split("_") if part] or [""]
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def embedding_columns(dim: int) -> list[str]:
+    """Columns of an embedding panel (:mod:`nexus_graph.embeddings.panel`): ``e0 .. e{dim-1}``."""
+    return [f"e{i}" for i in range(dim)]
 
 
 def rel_columns(spec: RelSpec) -> tuple[str, ...]:

@@ -11,8 +11,6 @@ from nexus_graph.cli.common import console, err_console, open_store, parse_date,
 
 ORDER = 60
 
-DEMO_CHECKS = ("NVDA~AMD > NVDA~ARW", "AMAT~LRCX > AMAT~ARW", "MU~WDC > MU~AVT")
-
 
 def backfill(
     start: str = typer.Option("2021-06-30", help="First month-end (YYYY-MM-DD)."),
@@ -25,7 +23,7 @@ def backfill(
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
     """Embed every company at every month-end with a trained model; write embeddings and drift to Neo4j."""
-    from nexus_graph.pipeline import backfill as run
+    from nexus_graph.pipeline.backfill import backfill as run
     from nexus_graph.settings import models_dir as default_models_dir
 
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
@@ -67,8 +65,8 @@ def validate_embeddings(
 ) -> None:
     """Spread, norms and cosine-ordering checks of one month's embeddings; exit 1 when a check fails."""
     from nexus_graph.embeddings.validation import parse_check, parse_check_lines
-    from nexus_graph.errors import NexusError
-    from nexus_graph.pipeline import validate_embeddings as run
+    from nexus_graph.errors import UsageError
+    from nexus_graph.pipeline.validate import validate_embeddings as run
     from nexus_graph.settings import models_dir as default_models_dir
 
     checks = [parse_check(c) for c in (check or [])]
@@ -76,8 +74,10 @@ def validate_embeddings(
         try:
             checks += parse_check_lines(checks_file.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise NexusError(f"Cannot read --checks-file {checks_file}: {exc.strerror}.") from None
+            raise UsageError(f"Cannot read --checks-file {checks_file}: {exc.strerror}.") from None
     if demo_checks:
+        from nexus_graph.sources.demo import DEMO_CHECKS
+
         checks += [parse_check(c) for c in DEMO_CHECKS]
     when = parse_date(date, "--date") if date else None
     with open_store() as store:
@@ -115,7 +115,7 @@ def drift_noise(
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
     """How much of the measured drift is seed noise: retrain with another seed on the same data, compare drifts."""
-    from nexus_graph.pipeline import drift_noise as run
+    from nexus_graph.pipeline.validate import drift_noise as run
     from nexus_graph.settings import models_dir as default_models_dir
 
     first, last = parse_date(start, "--start"), parse_date(end, "--end")  # before connecting

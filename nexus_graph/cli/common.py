@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import NexusError, UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,8 +54,11 @@ def parse_date(value: str, option: str) -> pd.Timestamp:
     try:
         date = pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
     except (ValueError, TypeError):
-        raise NexusError(f"{option} must be an ISO date YYYY-MM-DD (got {value!r}).") from None
-    return refuse_future(date, option)
+        raise UsageError(f"{option} must be an ISO date YYYY-MM-DD (got {value!r}).") from None
+    try:
+        return refuse_future(date, option)
+    except NexusError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @contextmanager

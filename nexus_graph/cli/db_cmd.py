@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from nexus_graph.cli.common import console, err_console, open_store, print_json
-from nexus_graph.store.admin import init_schema
 
 db_app = typer.Typer(help="Database schema (constraints, indexes) and the state of the latest embeddings.",
                      no_args_is_help=True)
@@ -14,11 +13,12 @@ db_app = typer.Typer(help="Database schema (constraints, indexes) and the state 
 @db_app.command()
 def init(json_out: bool = typer.Option(False, "--json", help="Print a JSON summary.")) -> None:
     """Apply the constraints and indexes of cypher/schema/ (idempotent)."""
+    from nexus_graph.pipeline.registry import init_database
+
     with open_store() as store:
-        report = init_schema(store)
+        report = init_database(store)
     if json_out:
-        print_json({"statements": len(report.statements), "created": report.created,
-                    "indexes": len(report.indexes), "constraints": len(report.constraints)})
+        print_json(report.summary())
         return
     console.print(f"Applied {len(report.statements)} schema statements: {len(report.created)} new "
                   f"index(es); {len(report.constraints)} constraints, {len(report.indexes)} indexes in place.")
@@ -33,10 +33,10 @@ def status(
 ) -> None:
     """The current (promoted) model, the month-end and model the companies' latest embeddings carry, and how
     many companies carry them (the contract of the `embedding` properties behind the vector index)."""
-    from nexus_graph.store.embeddings import derive_latest, latest_state
+    from nexus_graph.pipeline.backfill import latest_embeddings
 
     with open_store() as store:
-        state = derive_latest(store) if repair else latest_state(store)
+        state = latest_embeddings(store, repair=repair)
     if json_out:
         print_json({**state.summary(), "note": state.note()})
         return

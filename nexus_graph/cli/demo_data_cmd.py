@@ -43,7 +43,7 @@ def demo_data(
     144 companies, 22 funds, 14 directors per replica, quarterly-evolving relationships 2021-2026 and
     daily prices through late April 2026."""
     from nexus_graph.sources import demo
-    from nexus_graph.sources.demo_card import dataset_card, live_counts, write_card
+    from nexus_graph.sources.demo.card import dataset_card, live_counts, write_card
     from nexus_graph.sources.tables import write_dataset
 
     started = time.perf_counter()

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from nexus_graph import settings
 from nexus_graph.cli.common import console, err_console, open_store, print_json, progress
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import UsageError
 
 if TYPE_CHECKING:
     from nexus_graph.evaluation.evaluate import Evaluation
@@ -26,11 +26,11 @@ def parse_horizons(text: str) -> tuple[int, ...]:
     try:
         values = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError:
-        raise NexusError(
+        raise UsageError(
             f"--horizons must be comma-separated trading-day counts like 21,63,126 (got {text!r})."
         ) from None
     if not values or values[0] < 1:
-        raise NexusError(f"--horizons must be positive trading-day counts like 21,63,126 (got {text!r}).")
+        raise UsageError(f"--horizons must be positive trading-day counts like 21,63,126 (got {text!r}).")
     return tuple(values)
 
 
@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         """Evaluate a stored factor against forward returns: Spearman IC per month-end, t, Newey-West t,
         overlap-robust t, Harvey-Liu-Zhu bar, Holm/BHY p, verdict; registers the run and writes a report."""
         # imported here so `nexus-graph --help` does not pay for scipy / statsmodels / matplotlib
-        from nexus_graph.evaluation.run import evaluate_stored_factor
+        from nexus_graph.pipeline.evaluate import evaluate_stored_factor
 
         wanted = parse_horizons(horizons)
         out_dir = report_dir or settings.project_root() / "reports" / "evaluate"
@@ -104,16 +104,9 @@ def register(app: typer.Typer) -> None:
                 store, factor, model_version=model_version, horizons=wanted, prices_path=prices_path,
                 register=not no_register, report_dir=out_dir,
                 on_step=lambda status: bar.update(task, advance=1, status=status))
-        evaluation, warning, registration, files = (outcome.evaluation, outcome.warning, outcome.registration,
-                                                     outcome.files)
         if json_out:
-            from nexus_graph.evaluation.evaluate import summary
-
-            payload = summary(evaluation)
-            payload.update(previously_rejected=warning is not None, warning=warning, registration=registration,
-                           report_files=[str(p) for p in files])
             from nexus_graph.report.run_files import jsonable
 
-            print_json(jsonable(payload))
+            print_json(jsonable(outcome.summary()))
             return
-        print_evaluation(evaluation, warning, outcome.note, files)
+        print_evaluation(outcome.evaluation, outcome.warning, outcome.note, outcome.files)

@@ -1,4 +1,4 @@
-"""``nexus-graph export KIND``: Parquet files, partitioned by date, for backtest jobs (see nexus_graph.export)."""
+"""``nexus-graph export KIND``: Parquet files, partitioned by date, for backtest jobs (nexus_graph.pipeline.export)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def export(
 ) -> None:
     """Write one Parquet file per date and a manifest.json (model version, data fingerprint, rows, sha256
     of each file). Point in time as the read API; re-running the same export changes no file."""
-    from nexus_graph.export import export as run
-    from nexus_graph.read import GraphReader
+    from nexus_graph.pipeline.export import export as run
+    from nexus_graph.pipeline.read import GraphReader
 
     first, last = parse_date(start, "--start"), parse_date(end, "--end")  # before connecting
     with open_store() as store:

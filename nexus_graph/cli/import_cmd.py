@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from nexus_graph.cli.common import console, parse_date, print_json, progress
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import UsageError
 
 # the adapters (pandas) are imported inside each command so that `--help` stays fast
 DEFAULT_MAPPING = Path(__file__).resolve().parent.parent / "sources" / "imports" / "mappings" / \
@@ -31,7 +31,7 @@ JSON_HELP = "Print a JSON summary."
 def _check_out(out: Path) -> None:
     """Refuse an output path that exists and is not a folder, before reading anything."""
     if out.exists() and not out.is_dir():
-        raise NexusError(f"--out {out} exists and is not a folder; give a folder path")
+        raise UsageError(f"--out {out} exists and is not a folder; give a folder path")
 
 
 @import_app.command("prices")
@@ -192,10 +192,10 @@ def real_dataset(
 
     _check_out(out)
     if fmt not in ("csv", "parquet"):
-        raise NexusError(f"--format must be csv or parquet (got {fmt!r})")
+        raise UsageError(f"--format must be csv or parquet (got {fmt!r})")
     data_root = data_root or shared_data_dir()
     if not all((data_root / name).is_dir() for name in PRICE_FOLDERS):
-        raise NexusError(f"--data-root {data_root} does not hold the price folders {', '.join(PRICE_FOLDERS)}; "
+        raise UsageError(f"--data-root {data_root} does not hold the price folders {', '.join(PRICE_FOLDERS)}; "
                          "point it at the shared data folder (../shared/data next to the checkout)")
     steps = ["prices", "apple supplier list", "form 4 insiders", "companies"]
     with progress(not json_out) as bar:

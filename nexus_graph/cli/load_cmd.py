@@ -7,10 +7,8 @@ from pathlib import Path
 import typer
 
 from nexus_graph.cli.common import console, err_console, open_store, print_json, progress
+from nexus_graph.pipeline.load import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, load_step
 from nexus_graph.sources.dataset import read_dataset_with_warnings
-from nexus_graph.sources.prices import save_prices
-from nexus_graph.store.admin import init_schema
-from nexus_graph.store.graph import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, graph_counts, load_dataset
 
 ORDER = 30
 
@@ -32,7 +30,6 @@ def load(
         err_console.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)
     dataset = result.dataset
     with open_store() as store, progress(enabled=not json_out) as bar:
-        init_schema(store)  # MERGE needs the id indexes; idempotent
         tasks: dict[str, int] = {}
 
         def on_progress(table: str, done: int, total: int) -> None:
@@ -40,22 +37,18 @@ def load(
                 tasks[table] = bar.add_task(table, total=max(total, 1), status="")
             bar.update(tasks[table], completed=done if total else 1, status="done" if done == total else "")
 
-        written = load_dataset(store, dataset, replace=replace, batch_size=batch_size, workers=workers,
-                               on_progress=on_progress)
-        prices_file = save_prices(dataset.prices)
-        counts = graph_counts(store)
-    summary = {"data_dir": str(data_dir), "replace": replace, "rows_written": written,
-               "prices": {"rows": len(dataset.prices), "file": str(prices_file)}, "warnings": result.warnings,
-               **counts}
+        loaded = load_step(store, dataset, replace=replace, batch_size=batch_size, workers=workers,
+                           on_progress=on_progress)
+    loaded.warnings = result.warnings
     if json_out:
-        print_json(summary)
+        print_json({"data_dir": str(data_dir), **loaded.summary()})
         return
     console.print(f"Loaded {data_dir}{' (replaced the graph)' if replace else ''}.")
-    for label, count in counts["nodes"].items():
+    for label, count in loaded.counts["nodes"].items():
         console.print(f"  (:{label})  {count:,}")
-    for rel_type, count in counts["relationships"].items():
+    for rel_type, count in loaded.counts["relationships"].items():
         console.print(f"  [:{rel_type}]  {count:,}", markup=False)
-    console.print(f"  prices  {len(dataset.prices):,} rows -> {prices_file}")
+    console.print(f"  prices  {loaded.prices_rows:,} rows -> {loaded.prices_file}")
 
 
 def register(app: typer.Typer) -> None:

@@ -81,7 +81,15 @@ def register(app: typer.Typer) -> None:
         decided at each month-end with only what was known then and held from the next trading day.
         Prints CAGR, volatility, Sharpe, max drawdown (dates), turnover and the deflated Sharpe, and
         records the run against its signals in Neo4j."""
-        from nexus_graph.trading.run import paper_trade_stored
+        from nexus_graph.errors import NexusError, UsageError
+        from nexus_graph.pipeline.paper_trade import paper_trade_stored
+        from nexus_graph.trading.portfolio import PortfolioConfig
+
+        try:  # the settings are checked before connecting
+            PortfolioConfig(quantile=quantile, weighting=weighting, cost_bps=cost_bps,  # type: ignore[arg-type]
+                            n_trials=trials or 1).validated()
+        except NexusError as exc:
+            raise UsageError(str(exc)) from None
 
         with open_store() as store, progress(not json_out) as bar:
             task = bar.add_task("paper-trade", total=5, status="")
@@ -89,20 +97,13 @@ def register(app: typer.Typer) -> None:
                 store, signal, model_version=model_version, quantile=quantile, weighting=weighting,
                 cost_bps=cost_bps, trials=trials, prices_path=prices_path, report_dir=report_dir,
                 synthetic=synthetic, on_step=lambda status: bar.update(task, advance=1, status=status))
-        result, stats, run_id, names, report = (outcome.result, outcome.stats, outcome.run_id, outcome.signals,
-                                                outcome.report)
-        model_version = outcome.model_version
         if json_out:
             from nexus_graph.report.run_files import jsonable
 
-            print_json(jsonable({"run_id": run_id, "signals": names, "model_version": model_version,
-                                 "config": {"quantile": quantile, "weighting": weighting, "cost_bps": cost_bps,
-                                            "n_trials": result.config.n_trials,
-                                            "universe_size": outcome.universe_size},
-                                 "statistics": stats, "report": str(report) if report else None}))
+            print_json(jsonable(outcome.summary()))
             return
-        print_statistics(stats, result, run_id)
-        console.print(f"Recorded (:PaperTradeRun {{id: '{run_id}'}})-[:USED_SIGNAL]->(:Signal) for "
-                      f"{', '.join(names)}.", highlight=False, markup=False)
-        if report:
-            console.print(f"Report: {report}", highlight=False)
+        print_statistics(outcome.stats, outcome.result, outcome.run_id)
+        console.print(f"Recorded (:PaperTradeRun {{id: '{outcome.run_id}'}})-[:USED_SIGNAL]->(:Signal) for "
+                      f"{', '.join(outcome.signals)}.", highlight=False, markup=False)
+        if outcome.report:
+            console.print(f"Report: {outcome.report}", highlight=False)

@@ -8,7 +8,7 @@ from rich import box
 from rich.table import Table
 
 from nexus_graph.cli.common import console, open_store, print_json
-from nexus_graph.store.registry import list_signals, signal_detail
+from nexus_graph.pipeline.registry import registry_list, registry_show
 
 ORDER = 80
 
@@ -41,7 +41,7 @@ def _cell(value: object, spec: str = "") -> str:
 def list_command(json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """Every registered signal with its status, tier, runs and tests."""
     with open_store() as store:
-        frame = list_signals(store)
+        frame = registry_list(store)
     if json_out:
         from nexus_graph.report.run_files import jsonable
 
@@ -70,7 +70,7 @@ def show_command(
 ) -> None:
     """One signal: its verdict and reasons, and every test (one row per run and horizon)."""
     with open_store() as store:
-        signal, tests = signal_detail(store, name)
+        signal, tests = registry_show(store, name)
     if json_out:
         from nexus_graph.report.run_files import jsonable
 

@@ -26,22 +26,12 @@ def register(app: typer.Typer) -> None:
 
         Writes report.md, PNG plots (training curve, IC per date, cumulative IC, equity curve and drawdown,
         turnover) and report.json for one run; sections whose JSON is missing say "Not run"."""
-        import json
+        from nexus_graph.pipeline.report import write_report
 
-        from nexus_graph.report.run_files import read_run_files
-        from nexus_graph.report.run_report import write_run_report
-
-        inputs = read_run_files(run_dir)
-        inputs["synthetic"] = inputs["synthetic"] or synthetic
-        if title:
-            inputs["title"] = title
-        path = write_run_report(out or Path(run_dir) / "report", **inputs)
-        payload = json.loads((path.parent / "report.json").read_text(encoding="utf-8"))
-        sections = {name: section.get("status", "ok") for name, section in payload["sections"].items()}
+        result = write_report(run_dir, out, synthetic=synthetic, title=title)
         if json_out:
-            print_json({"report": str(path), "synthetic": payload["synthetic"], "sections": sections,
-                        "plots": [str(path.parent / p) for p in payload["plots"]]})
+            print_json(result.summary())
             return
-        for name, status in sections.items():
+        for name, status in result.sections.items():
             console.print(f"  {name:<11} {status}", highlight=False)
-        console.print(f"Report: {path}  ({len(payload['plots'])} plots)", highlight=False)
+        console.print(f"Report: {result.path}  ({len(result.plots)} plots)", highlight=False)

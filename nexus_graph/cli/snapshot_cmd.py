@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from nexus_graph.cli.common import console, open_store, parse_date, print_json, progress
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import UsageError
 
 ORDER = 40
 
@@ -22,25 +22,19 @@ def snapshot(
     """Export the point-in-time graph at --asof: node and edge counts per type, optionally saved."""
     import torch
 
-    from nexus_graph.snapshot.hetero import build_snapshot, snapshot_counts
-    from nexus_graph.store.snapshots import read_edges_as_of, read_graph_tables
+    from nexus_graph.pipeline.snapshots import snapshot_step
 
     as_of = parse_date(asof, "--asof")
     if via not in ("bulk", "cypher"):
-        raise NexusError(f"--via must be 'bulk' or 'cypher' (got {via!r}).")
+        raise UsageError(f"--via must be 'bulk' or 'cypher' (got {via!r}).")
     with open_store() as store:
-        tables = read_graph_tables(store, known_until=as_of)
-        edges = read_edges_as_of(store, as_of) if via == "cypher" else None
-    if all(len(frame) == 0 for frame in tables.nodes.values()):
-        raise NexusError("The database holds no graph yet. Load a dataset first: `nexus-graph load DATA_DIR`.")
-    data = build_snapshot(tables, as_of, edges=edges)
-    data.validate(raise_on_error=True)
-    counts = snapshot_counts(data)
+        result = snapshot_step(store, as_of, via=via)
+    data, counts = result.data, result.counts
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         torch.save(data, out)
     if json_out:
-        print_json({"as_of": data.as_of, **counts, "out": str(out) if out else None})
+        print_json({**result.summary(), "out": str(out) if out else None})
         return
     table = Table(title=f"Snapshot as of {data.as_of}")
     table.add_column("type")
@@ -61,23 +55,21 @@ def centralities(
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
     """Degree by type, supply PageRank and board interlocks for every month-end, written to Neo4j."""
-    from nexus_graph.pipeline import compute_centralities, write_centrality_factors
-    from nexus_graph.snapshot.as_of import month_ends
+    from nexus_graph.as_of import month_ends
+    from nexus_graph.pipeline.snapshots import centralities_step
 
     dates = month_ends(parse_date(start, "--start"), parse_date(end, "--end"))
     if not dates:
-        raise NexusError(f"No month-end between --start {start} and --end {end}.")
-    with open_store() as store:
-        with progress(not json_out) as bar:
-            task = bar.add_task("centralities", total=len(dates), status="")
-            result = compute_centralities(store, dates, on_date=lambda d: bar.advance(task))
-        factor_rows = write_centrality_factors(store) if factors else {}
-    summary = {**result.summary(), "factors": factor_rows}
+        raise UsageError(f"No month-end between --start {start} and --end {end}.")
+    with open_store() as store, progress(not json_out) as bar:
+        task = bar.add_task("centralities", total=len(dates), status="")
+        result = centralities_step(store, dates, factors=factors, on_date=lambda d: bar.advance(task))
     if json_out:
-        print_json(summary)
+        print_json(result.summary())
     else:
+        factors_note = f"; factors: {', '.join(result.factors)}." if result.factors else "."
         console.print(f"Wrote {result.rows:,} centrality rows for {result.snapshots} month-ends in "
-                      f"{result.seconds:.2f} s" + (f"; factors: {', '.join(factor_rows)}." if factor_rows else "."))
+                      f"{result.seconds:.2f} s" + factors_note)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,13 +8,13 @@ import typer
 from rich.table import Table
 
 from nexus_graph.cli.common import console, err_console, open_store, parse_date, print_json, progress
+from nexus_graph.errors import NexusError, UsageError
 
 ORDER = 50
 
 
 def _edge_types(values: list[str] | None) -> list[tuple[str, str, str]] | None:
     from nexus_graph import schema
-    from nexus_graph.errors import NexusError
 
     if not values:
         return None
@@ -24,7 +24,7 @@ def _edge_types(values: list[str] | None) -> list[tuple[str, str, str]] | None:
             (s for s in schema.REL_SPECS if s.pyg[1] == value.lower() or ",".join(s.pyg) == value), None)
         if spec is None:
             names = ", ".join(s.rel_type for s in schema.REL_SPECS)
-            raise NexusError(f"--predict {value!r} is not a relationship type; choose from {names}.")
+            raise UsageError(f"--predict {value!r} is not a relationship type; choose from {names}.")
         out.append(spec.pyg)
     return out
 
@@ -59,14 +59,15 @@ def train(
 
     With --walk-forward, one model per period is trained on what was known at the period start (none
     is promoted); embed each period with its own model: `backfill --model V --start A --end B`."""
-    from nexus_graph.errors import NexusError
-    from nexus_graph.model.train import TrainConfig
-    from nexus_graph.pipeline import train_model
+    from nexus_graph.model.config import TrainConfig
+    from nexus_graph.pipeline.train import train_model
     from nexus_graph.settings import models_dir as default_models_dir
 
     as_of = parse_date(asof, "--asof")
     if device not in ("auto", "cpu", "cuda"):
-        raise NexusError(f"--device must be auto, cpu or cuda (got {device!r}).")
+        raise UsageError(f"--device must be auto, cpu or cuda (got {device!r}).")
+    if split not in ("time", "random"):
+        raise UsageError(f"--split must be 'time' or 'random' (got {split!r}).")
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
                          min_auc=min_auc, minibatch=minibatch)
@@ -96,27 +97,27 @@ def train(
 def _walk_forward(as_of, freq: str, until: str | None, gap: int, split: str, config, device: str, predict,
                   models_dir: Path, json_out: bool) -> None:
     """One model per period boundary in [asof, until], none promoted; a table of versions and AUCs."""
-    from nexus_graph.errors import NexusError
     from nexus_graph.model.walk_forward import walk_forward_periods
-    from nexus_graph.pipeline import train_model
+    from nexus_graph.pipeline.train import walk_forward_step
 
     if until is None:
-        raise NexusError("--walk-forward needs --until (the last period start, YYYY-MM-DD).")
-    periods = walk_forward_periods(as_of, parse_date(until, "--until"), freq)
-    rows = []
+        raise UsageError("--walk-forward needs --until (the last period start, YYYY-MM-DD).")
+    last = parse_date(until, "--until")
+    try:  # checks --walk-forward and --until before connecting
+        periods = walk_forward_periods(as_of, last, freq)
+    except NexusError as exc:
+        raise UsageError(f"--walk-forward: {exc}") from None
     with open_store() as store, progress(not json_out) as bar:
         task = bar.add_task("walk-forward", total=len(periods), status="")
-        for period in periods:
-            outcome = train_model(store, period, models_dir, gap_months=gap, split=split, config=config,
-                                  device=device, predict=predict, promote=False)
-            rows.append({"as_of": f"{period:%Y-%m-%d}", "model_version": outcome.version,
-                         "val_auc": round(outcome.val_auc, 4), "gate": "pass" if outcome.passed else "fail"})
-            bar.update(task, advance=1, status=f"{period:%Y-%m-%d} AUC {outcome.val_auc:.3f}")
+        result = walk_forward_step(
+            store, as_of, last, freq, models_dir, gap_months=gap, split=split, config=config, device=device,
+            predict=predict,
+            on_period=lambda period, o: bar.update(task, advance=1, status=f"{period:%Y-%m-%d} AUC {o.val_auc:.3f}"))
     if json_out:
-        print_json({"walk_forward": freq.upper(), "models": rows})
+        print_json(result.summary())
         return
-    table = Table("as of", "model version", "val AUC", "gate", title=f"Walk-forward ({freq.upper()})")
-    for row in rows:
+    table = Table("as of", "model version", "val AUC", "gate", title=f"Walk-forward ({result.frequency})")
+    for row in result.models:
         table.add_row(row["as_of"], row["model_version"], f"{row['val_auc']:.4f}", row["gate"])
     console.print(table)
 

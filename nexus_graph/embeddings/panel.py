@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nexus_graph.schema import embedding_columns
+
 DRIFT_FACTOR = "graph_gnn_embedding_drift"
 # 1 - cos of two identical vectors is not exactly 0 in floats: it lands anywhere in about +-D * 1e-16.
 # Left as is, companies whose embedding did not move get distinct noise values, and a rank IC then
@@ -27,10 +29,6 @@ DRIFT_FACTOR = "graph_gnn_embedding_drift"
 # run (docs/real-data.md) that alone turned a NULL factor into a CANDIDATE. A drift below this
 # tolerance (a relative vector change below ~1e-6, under float32 embedding resolution) is exactly 0.
 DRIFT_TOLERANCE = 1e-12
-
-
-def embedding_columns(dim: int) -> list[str]:
-    return [f"e{i}" for i in range(dim)]
 
 
 def panel_from_arrays(date: pd.Timestamp, company_ids: list[str], vectors: np.ndarray) -> pd.DataFrame:

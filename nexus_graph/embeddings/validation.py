@@ -66,6 +66,10 @@ class ValidationReport:
     def as_dict(self) -> dict:
         return {**asdict(self), "passed": self.passed}
 
+    def summary(self) -> dict:
+        """The figures as a plain dict (the pipeline's result interface)."""
+        return self.as_dict()
+
 
 def validate_snapshot(vectors: pd.DataFrame, checks: list[OrderingCheck], min_std: float = 1e-3) -> ValidationReport:
     """Check one snapshot's embeddings.

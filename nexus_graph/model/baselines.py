@@ -40,11 +40,11 @@ from scipy.optimize import minimize
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from nexus_graph.as_of import ended_mask
 from nexus_graph.errors import NexusError
 from nexus_graph.model.metrics import roc_auc, weighted_auc
 from nexus_graph.model.spec import EdgeType
 from nexus_graph.model.splits import LinkSplit, time_forward_split
-from nexus_graph.snapshot.as_of import ended_mask
 from nexus_graph.snapshot.hetero import build_snapshot
 from nexus_graph.snapshot.tables import GraphTables
 
@@ -67,7 +67,7 @@ def months_before(date: pd.Timestamp, months: int) -> pd.Timestamp:
 def ended_pairs(frame: pd.DataFrame, at: pd.Timestamp | str) -> pd.DataFrame:
     """Interval rows of ``frame`` that had ended by ``at`` with their end public by ``at`` (same columns).
 
-    The point-in-time rule of :func:`~nexus_graph.snapshot.as_of.ended_mask`.
+    The point-in-time rule of :func:`~nexus_graph.as_of.ended_mask`.
     """
     return frame if len(frame) == 0 else frame.loc[ended_mask(frame, at)]
 

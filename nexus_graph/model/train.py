@@ -12,10 +12,10 @@ Input contract (one snapshot, a ``torch_geometric.data.HeteroData``):
 - FORWARD edge types only (``nexus_graph.schema`` PyG triplets), ``edge_index`` int64 ``[2, E]``; the
   model adds ``rev_<rel>`` types itself.
 
-Typical use (the ``train`` CLI; dates and the store are the caller's business)::
+Typical use (what :func:`nexus_graph.pipeline.train.train_model` does; dates and the store are the
+caller's business)::
 
     from nexus_graph.model import checkpoint, splits, train
-    from nexus_graph.store.models import record_model_version
 
     train_graph, later = snapshot(asof - gap), snapshot(asof)
     split = splits.time_forward_split(train_graph, later, predict=None, seed=0)   # default split
@@ -27,14 +27,14 @@ Typical use (the ``train`` CLI; dates and the store are the caller's business)::
     version_dir = checkpoint.save_checkpoint(result, models_dir, meta)   # models/<version>/
     if result.passed:                          # the gate: val_auc >= cfg.min_auc
         checkpoint.promote(models_dir, version_dir.name)                 # models/hgt_link_pred.pt
-    record_model_version(store, {**checkpoint.read_metadata(version_dir), "promoted": result.passed})
+    # the pipeline then records checkpoint.read_metadata(version_dir) as a (:ModelVersion) in the store
     # not passed: exit non-zero, nothing promoted
 
     net, meta = checkpoint.load_checkpoint(models_dir)            # the promoted model (or, version)
     z = train.embed(net, snapshot(month_end), device="cpu")       # {node type: [N, 64]}, eval mode
 
 Walk-forward: ``walk_forward.walk_forward_periods(start, end, "QUARTERLY")`` lists the as-of dates
-and ``walk_forward.train_walk_forward(periods, snapshot, config, gap)`` trains one model per period on
+and ``walk_forward.train_walk_forward(periods, snapshot, config, gap_months)`` trains one model per period on
 what was known at its start; ``walk_forward.model_for_date(periods, d)`` picks the model for date d.
 
 Modes: full-batch (one forward over the whole graph per epoch, index structures precomputed once)
@@ -52,15 +52,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
+from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.hgt import HGTLinkPredictor, parameter_count
-from nexus_graph.model.metrics import DEFAULT_MIN_AUC, passes_gate
+from nexus_graph.model.metrics import passes_gate
 from nexus_graph.model.plan import build_plan
 from nexus_graph.model.spec import ModelSpec
 from nexus_graph.model.splits import LinkSplit
@@ -76,32 +77,6 @@ from nexus_graph.model.trainer import (
 
 __all__ = ["CurvePoint", "TrainConfig", "TrainResult", "embed", "model_spec", "resolve_device",
            "train_link_predictor"]
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyperparameters (defaults: the reference run) and the execution choices."""
-
-    hidden: int = 64
-    heads: int = 4
-    layers: int = 2
-    dropout: float = 0.2
-    lr: float = 5e-3
-    weight_decay: float = 1e-4
-    epochs: int = 300
-    eval_every: int = 20
-    seed: int = 0
-    min_auc: float = DEFAULT_MIN_AUC
-    neg_ratio: float = 1.0  # training negatives per positive, drawn afresh every step
-    minibatch: bool | None = None  # None: automatic by minibatch_edges
-    minibatch_edges: int = 150_000  # forward message edges above which mini-batch is chosen
-    batch_size: int = 2048  # training positives per mini-batch step
-    fanout: tuple[int, ...] = (10, 5)  # neighbours per hop and edge type (one entry per layer)
-    steps_per_epoch: int = 1
-    threads: int | None = None  # torch intra-op threads during training; None: 1 (see trainer.threads_for)
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -16,6 +15,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
+from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.hgt import HGTLinkPredictor
 from nexus_graph.model.metrics import roc_auc, weighted_auc
 from nexus_graph.model.minibatch import NeighbourIndex, neighbour_index, sample_subgraph
@@ -23,9 +23,6 @@ from nexus_graph.model.plan import MessagePlan, build_plan
 from nexus_graph.model.sampling import NegativeStream
 from nexus_graph.model.spec import EdgeType, ModelSpec
 from nexus_graph.model.splits import LinkSplit
-
-if TYPE_CHECKING:
-    from nexus_graph.model.train import TrainConfig
 
 EMBED_CHUNK_EDGES = 1_000_000  # message edges per attention chunk at inference (bounds memory)
 DENSE_DECODE_PAIRS = 2_000_000  # score all pairs with one matmul when N_src x N_dst is at most this

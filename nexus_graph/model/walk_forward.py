@@ -20,7 +20,7 @@ from nexus_graph.model.splits import time_forward_split
 from nexus_graph.model.train import TrainConfig, TrainResult, train_link_predictor
 
 FREQUENCIES = {"MONTHLY": "ME", "QUARTERLY": "QE", "SEMIANNUAL": "6ME", "YEARLY": "YE", "ANNUAL": "YE"}
-DEFAULT_GAP = pd.DateOffset(months=3)
+DEFAULT_GAP_MONTHS = 3
 
 
 def walk_forward_periods(start: str | pd.Timestamp, end: str | pd.Timestamp, freq: str = "QUARTERLY"
@@ -50,9 +50,17 @@ def model_for_date(periods: list[pd.Timestamp], date: str | pd.Timestamp) -> pd.
     return usable[-1]
 
 
-def train_date(asof: pd.Timestamp, gap: pd.DateOffset = DEFAULT_GAP) -> pd.Timestamp:
-    """The date of the training snapshot for as-of date ``asof`` (``asof - gap``)."""
-    return pd.Timestamp(asof) - gap
+def train_date(asof: str | pd.Timestamp, gap_months: int = DEFAULT_GAP_MONTHS) -> pd.Timestamp:
+    """The date of the training snapshot for as-of date ``asof``: ``asof - gap``, the one rule of the project.
+
+    A month-end as-of date gives the month-end ``gap_months`` earlier (2023-06-30 - 3 months =
+    2023-03-31, not 2023-03-30: snapshots are month-ends); any other date steps back by calendar
+    months (2023-06-15 -> 2023-03-15).
+    """
+    asof = pd.Timestamp(asof)
+    if asof.is_month_end:
+        return asof - pd.offsets.MonthEnd(gap_months)
+    return asof - pd.DateOffset(months=gap_months)
 
 
 @dataclass
@@ -69,7 +77,7 @@ def train_walk_forward(
     periods: list[pd.Timestamp],
     snapshot_at: Callable[[pd.Timestamp], HeteroData],
     config: TrainConfig | None = None,
-    gap: pd.DateOffset = DEFAULT_GAP,
+    gap_months: int = DEFAULT_GAP_MONTHS,
     device: str = "auto",
 ) -> Iterator[WalkForwardModel]:
     """Train one model per as-of date, lazily (the caller saves/promotes each as it arrives).
@@ -83,12 +91,13 @@ def train_walk_forward(
         for ``asof - gap`` and ``asof`` of the period being trained.
     config
         Training configuration, shared by every period (same seed).
-    gap
-        Distance between the training snapshot and the validation snapshot of each period.
+    gap_months
+        Months between the training snapshot and the validation snapshot of each period
+        (:func:`train_date`).
     """
     config = config or TrainConfig()
     for asof in periods:
-        when = train_date(asof, gap)
+        when = train_date(asof, gap_months)
         train_graph, later_graph = snapshot_at(when), snapshot_at(pd.Timestamp(asof))
         split = time_forward_split(train_graph, later_graph, neg_ratio=1.0, seed=config.seed)
         split.info.update({"train_date": f"{when:%Y-%m-%d}", "asof": f"{pd.Timestamp(asof):%Y-%m-%d}"})

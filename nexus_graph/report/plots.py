@@ -1,4 +1,5 @@
-"""The PNG plots of the run report (matplotlib, Agg canvas; no pyplot global state).
+"""The PNG plots of the reports (matplotlib, Agg canvas; no pyplot global state): the run report and
+the factor-evaluation report (:mod:`nexus_graph.report.evaluation`) draw the same IC plots.
 
 Each function takes plain frames/lists, writes one PNG and returns its path. When ``synthetic`` is
 true the title starts with ``SYNTHETIC DATA`` and the axes carry a faint watermark, so a plot copied

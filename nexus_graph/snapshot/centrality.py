@@ -67,3 +67,24 @@ def centrality_history(
     if not frames:
         return pd.DataFrame(columns=CENTRALITY_COLUMNS)
     return pd.concat(frames, ignore_index=True)[CENTRALITY_COLUMNS]
+
+
+CENTRALITY_FACTORS = {  # factor name -> centrality column whose month-over-month change it is
+    "graph_pagerank_change": "pagerank",
+    "graph_supplier_count_change": "supplies_in",
+    "graph_customer_count_change": "supplies_out",
+    "graph_owner_count_change": "owners",
+    "graph_board_interlock_change": "board_interlocks",
+}
+
+
+def centrality_change_panels(history: pd.DataFrame) -> dict[str, pd.Series]:
+    """Month-over-month change of each centrality, as factor panels indexed by (date, company_id)."""
+    frame = history[CENTRALITY_COLUMNS].sort_values(["company_id", "date"])
+    out = {}
+    for factor, column in CENTRALITY_FACTORS.items():
+        change = frame.groupby("company_id")[column].diff()
+        panel = pd.Series(change.to_numpy(dtype=float), name=factor,
+                          index=pd.MultiIndex.from_arrays([frame.date, frame.company_id], names=["date", "company_id"]))
+        out[factor] = panel.dropna().sort_index()
+    return out

@@ -26,7 +26,7 @@ import torch
 from torch_geometric.data import HeteroData
 
 from nexus_graph import schema
-from nexus_graph.snapshot.as_of import listed_mask, visible_mask
+from nexus_graph.as_of import listed_mask, visible_mask
 from nexus_graph.snapshot.tables import GraphTables
 
 COMPANY, FUND, DIRECTOR = "company", "fund", "director"

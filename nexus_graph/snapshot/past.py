@@ -5,7 +5,7 @@ a holding last year and buys it back looks like a stranger to that company. :fun
 adds, to a snapshot at ``t``, one extra edge type per relationship type -- ``past_<rel>``, e.g.
 ``("fund", "past_owns", "company")`` -- holding each (source, target) pair that had an interval of
 that relationship that ENDED by ``t`` with the end public by ``t``
-(:func:`~nexus_graph.snapshot.as_of.ended_mask`) -- also when the pair is live again at ``t`` (a
+(:func:`~nexus_graph.as_of.ended_mask`) -- also when the pair is live again at ``t`` (a
 re-opened holding has both edges, as the baseline's ``past_link`` counts it). Nothing known only
 after ``t`` can enter: an interval not yet known is absent, one whose end is not yet public is
 live (in the ordinary edge type), never past.
@@ -25,7 +25,7 @@ import torch
 from torch_geometric.data import HeteroData
 
 from nexus_graph import schema
-from nexus_graph.snapshot.as_of import ended_mask
+from nexus_graph.as_of import ended_mask
 from nexus_graph.snapshot.tables import GraphTables
 
 PAST_PREFIX = "past_"

@@ -3,8 +3,8 @@
 Frame contract:
 
 - ``nodes[node_type]``: one row per node, sorted by ``node_id`` (the stable node index: row i of
-  every snapshot is ``nodes[node_type].node_id[i]``), columns :func:`node_columns`;
-- ``edges[edge_type]``: one row per validity interval, columns :func:`edge_columns` -- ``source_id``,
+  every snapshot is ``nodes[node_type].node_id[i]``), columns :func:`nexus_graph.schema.node_columns`;
+- ``edges[edge_type]``: one row per validity interval, columns :func:`nexus_graph.schema.edge_columns` -- ``source_id``,
   ``target_id``, the four interval dates (``datetime64``; ``end_known_from`` NaT iff open) and the
   payload of that relationship type.
 """
@@ -17,25 +17,6 @@ import pandas as pd
 
 from nexus_graph import schema
 from nexus_graph.sources.tables import Dataset
-
-_NODE_COLUMNS = {
-    "company": ["node_id", "name", "kind", "segment", "country", "listed_from", "listed_to"],
-    "fund": ["node_id", "name", "fund_type"],
-    "director": ["node_id", "name"],
-}
-_PAYLOAD = {
-    ("company", "supplies", "company"): ["weight"],
-    ("fund", "owns", "company"): ["value_usd", "shares", "pct_outstanding"],
-    ("director", "sits_on", "company"): ["role"],
-}
-
-
-def node_columns(node_type: str) -> list[str]:
-    return list(_NODE_COLUMNS[node_type])
-
-
-def edge_columns(edge_type: tuple[str, str, str]) -> list[str]:
-    return ["source_id", "target_id", *schema.INTERVAL_COLUMNS, *_PAYLOAD[edge_type]]
 
 
 @dataclass
@@ -51,7 +32,7 @@ def graph_tables_from_dataset(dataset: Dataset) -> GraphTables:
     nodes = {}
     for spec in schema.NODE_SPECS:
         frame = dataset.nodes(spec).rename(columns={spec.id_column: "node_id"})
-        cols = node_columns(spec.pyg)
+        cols = schema.node_columns(spec.pyg)
         frame = frame.reindex(columns=cols)
         for column in ("listed_from", "listed_to"):
             if column in frame:
@@ -62,7 +43,7 @@ def graph_tables_from_dataset(dataset: Dataset) -> GraphTables:
         frame = dataset.relationships(spec).rename(
             columns={spec.source_column: "source_id", spec.target_column: "target_id"}
         )
-        frame = frame.reindex(columns=edge_columns(spec.pyg))
+        frame = frame.reindex(columns=schema.edge_columns(spec.pyg))
         edges[spec.pyg] = frame.sort_values(["source_id", "target_id", "valid_from"], kind="stable").reset_index(
             drop=True
         )

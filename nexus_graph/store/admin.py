@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nexus_graph.store.catalog import names
-from nexus_graph.store.neo4j_store import Store
+from nexus_graph.store.protocol import Store
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,10 @@ class SchemaReport:
     created: list[str]
     indexes: list[dict]
     constraints: list[dict]
+
+    def summary(self) -> dict:
+        return {"statements": len(self.statements), "created": self.created, "indexes": len(self.indexes),
+                "constraints": len(self.constraints)}
 
 
 def schema_objects(store: Store) -> tuple[list[dict], list[dict]]:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nexus_graph.embeddings.panel import embedding_columns
 from nexus_graph.errors import NexusError
-from nexus_graph.store.neo4j_store import Store
+from nexus_graph.schema import embedding_columns
+from nexus_graph.store.protocol import Store
 
 
 def _rows(company_ids: list[str], vectors: np.ndarray, drift: np.ndarray) -> list[dict]:
@@ -96,15 +96,6 @@ def latest_state(store: Store) -> LatestState:
     return LatestState(row["current_model"], model, date, int(row["companies"]))
 
 
-def set_latest(store: Store, date: pd.Timestamp, model_version: str, company_ids: list[str],
-               vectors: np.ndarray, drift: np.ndarray) -> int:
-    """Copy the latest embedding, drift and date onto each ``(:Company)``."""
-    rows = _rows(company_ids, vectors, drift)
-    store.transaction(lambda tx: tx.run("embeddings/set_latest", rows=rows, date=pd.Timestamp(date),
-                                        model_version=model_version))
-    return len(rows)
-
-
 def embedded_dates(store: Store, model_version: str) -> dict[pd.Timestamp, int]:
     """Snapshot date -> rows already stored for ``model_version``."""
     return {pd.Timestamp(r["date"]): r["rows"] for r in store.records("embeddings/dates", model_version=model_version)}
@@ -112,7 +103,7 @@ def embedded_dates(store: Store, model_version: str) -> dict[pd.Timestamp, int]:
 
 def read_embedding_panel(store: Store, model_version: str, start: pd.Timestamp | None = None,
                          end: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.Series]:
-    """The embedding panel (see :mod:`nexus_graph.embeddings.panel`) and the stored drift Series."""
+    """The embedding panel (contract: :mod:`nexus_graph.embeddings.panel`) and the stored drift Series."""
     rows = store.records("embeddings/panel", model_version=model_version, start=start, end=end)
     if not rows:
         index = pd.MultiIndex.from_arrays([pd.DatetimeIndex([]), []], names=["date", "company_id"])

@@ -21,7 +21,7 @@ import pandas as pd
 
 from nexus_graph import schema
 from nexus_graph.errors import NexusError
-from nexus_graph.store.neo4j_store import Store, Tx
+from nexus_graph.store.protocol import Store, Tx
 from nexus_graph.store.reconcile import reconcile
 
 NO_MODEL = ""  # stored modelVersion of model-free factors

@@ -13,8 +13,9 @@ MERGEd: right after a bulk create the planner's stale index statistics made MERG
 index per row (minutes instead of seconds); the update statement cannot take that plan. Within one
 load, relationship batches are written by two transactions at once (each batch holds its own keys);
 run one load at a time against a database (two concurrent loads of new rows could both create them).
-Statements come from ``cypher/load/<table>_<merge|update|create|count>.cypher``; the table names of
-:mod:`nexus_graph.schema` pick them, so no label or type is ever built from data.
+Statements come from ``cypher/load/<table>_<merge|update|create|count|present>.cypher``, chosen from the
+closed dictionaries :data:`NODE_STATEMENTS` and :data:`REL_STATEMENTS` by the table names of
+:mod:`nexus_graph.schema`, so no label, type or statement name is ever built from data.
 """
 
 from __future__ import annotations
@@ -33,29 +34,13 @@ from nexus_graph import schema
 from nexus_graph.errors import NexusError
 from nexus_graph.sources.tables import Dataset
 from nexus_graph.store.admin import wipe
-from nexus_graph.store.neo4j_store import Store, Tx
+from nexus_graph.store.protocol import Store, Tx
 
 ProgressCallback = Callable[[str, int, int], None]
 FIELD_SEPARATOR = "\x1f"  # ASCII unit separator: never in validated data (control characters are refused)
 ROW_SEPARATOR = "\x1e"  # ASCII record separator
 DEFAULT_BATCH_SIZE = 5_000  # rows per transaction; with two in flight, 2,500-20,000 measured alike (55-66k rel/s)
 DEFAULT_WORKERS = 2  # write transactions in flight: the server spends one core on each
-
-# dataset column -> Neo4j property, for every column that is not an id or an interval date
-NODE_PROPERTIES: dict[str, dict[str, str]] = {
-    "companies": {"name": "name", "kind": "kind", "segment": "segment", "country": "country",
-                  "listed_from": "listedFrom", "listed_to": "listedTo"},
-    "funds": {"name": "name", "fund_type": "fundType"},
-    "directors": {"name": "name"},
-}
-INTERVAL_PROPERTIES = {schema.VALID_FROM: "validFrom", schema.VALID_TO: "validTo",
-                       schema.KNOWN_FROM: "knownFrom", schema.END_KNOWN_FROM: "endKnownFrom"}
-REL_PAYLOAD: dict[str, dict[str, str]] = {
-    "supply": {"weight": "weight", "source": "source"},
-    "ownership": {"shares": "shares", "value_usd": "valueUsd", "pct_outstanding": "pctOutstanding"},
-    "board": {"role": "role"},
-}
-
 
 def _column_values(frame: pd.DataFrame, column: str) -> list[Any]:
     """One column as driver-ready Python values: dates -> ``datetime.date``, missing -> None."""
@@ -81,13 +66,13 @@ def _rows(frame: pd.DataFrame, mapping: dict[str, str]) -> list[dict[str, Any]]:
 
 def node_rows(dataset: Dataset, spec: schema.NodeSpec) -> list[dict[str, Any]]:
     """Driver-ready rows of one node table: ``id`` plus the camelCase properties."""
-    return _rows(dataset.nodes(spec), {spec.id_column: "id", **NODE_PROPERTIES[spec.table]})
+    return _rows(dataset.nodes(spec), {spec.id_column: "id", **schema.NODE_PROPERTIES[spec.table]})
 
 
 def _rel_mapping(spec: schema.RelSpec) -> dict[str, str]:
     """Dataset column -> field name, in the field order of ``cypher/load/<table>_*.cypher``."""
-    return {spec.source_column: "fromId", spec.target_column: "toId", **INTERVAL_PROPERTIES,
-            **REL_PAYLOAD[spec.table]}
+    return {spec.source_column: "fromId", spec.target_column: "toId", **schema.INTERVAL_PROPERTIES,
+            **schema.REL_PAYLOAD[spec.table]}
 
 
 def _is_text(series: pd.Series) -> bool:
@@ -160,9 +145,23 @@ def _check_writable(dataset: Dataset) -> None:
 
 RECONCILE_BATCH = 20_000  # keys per read-back statement
 
+NODE_STATEMENTS: dict[str, dict[str, str]] = {  # node table -> step -> statement
+    "companies": {"merge": "load/companies_merge", "present": "load/companies_present"},
+    "funds": {"merge": "load/funds_merge", "present": "load/funds_present"},
+    "directors": {"merge": "load/directors_merge", "present": "load/directors_present"},
+}
+REL_STATEMENTS: dict[str, dict[str, str]] = {  # relationship table -> step -> statement
+    "supply": {"count": "load/supply_count", "update": "load/supply_update", "create": "load/supply_create",
+               "present": "load/supply_present"},
+    "ownership": {"count": "load/ownership_count", "update": "load/ownership_update",
+                  "create": "load/ownership_create", "present": "load/ownership_present"},
+    "board": {"count": "load/board_count", "update": "load/board_update", "create": "load/board_create",
+              "present": "load/board_present"},
+}
+
 
 def _count(store: Store, table: str) -> int:
-    return int(store.records(f"load/{table}_count")[0]["count"])
+    return int(store.records(REL_STATEMENTS[table]["count"])[0]["count"])
 
 
 def _write_nodes(store: Store, spec: schema.NodeSpec, rows: list[dict[str, Any]], batch_size: int,
@@ -173,7 +172,7 @@ def _write_nodes(store: Store, spec: schema.NodeSpec, rows: list[dict[str, Any]]
         on_progress(spec.table, 0, len(rows))
     for start in range(0, len(rows), batch_size):
         chunk = rows[start : start + batch_size]
-        store.transaction(lambda tx, chunk=chunk: tx.run(f"load/{spec.table}_merge", rows=chunk))
+        store.transaction(lambda tx, chunk=chunk: tx.run(NODE_STATEMENTS[spec.table]["merge"], rows=chunk))
         done += len(chunk)
         if on_progress:
             on_progress(spec.table, done, len(rows))
@@ -214,13 +213,13 @@ def _write_relationships(store: Store, spec: schema.RelSpec, frame: pd.DataFrame
             missing = records
             updated = 0
             if not (create_only and runs == 1):
-                rows = tx.run(f"load/{table}_update", data=ROW_SEPARATOR.join(records))
+                rows = tx.run(REL_STATEMENTS[table]["update"], data=ROW_SEPARATOR.join(records))
                 found = {int(row["position"]) for row in rows}
                 updated = len(found)
                 missing = [record for position, record in enumerate(records) if position not in found]
             created = 0
             if missing:
-                created = int(tx.run(f"load/{table}_create", data=ROW_SEPARATOR.join(missing))[0]["written"])
+                created = int(tx.run(REL_STATEMENTS[table]["create"], data=ROW_SEPARATOR.join(missing))[0]["written"])
             return updated + created
 
         written = store.transaction(work)
@@ -316,7 +315,7 @@ def _missing_nodes(store: Store, spec: schema.NodeSpec, rows: list[dict[str, Any
     found: set[str] = set()
     for start in range(0, len(ids), RECONCILE_BATCH):
         chunk = ids[start : start + RECONCILE_BATCH]
-        found |= {row["id"] for row in store.records(f"load/{spec.table}_present", ids=chunk)}
+        found |= {row["id"] for row in store.records(NODE_STATEMENTS[spec.table]["present"], ids=chunk)}
     return [row for row in rows if row["id"] not in found]
 
 
@@ -324,7 +323,7 @@ def _missing_relationships(store: Store, spec: schema.RelSpec, frame: pd.DataFra
     records = encode_rows(frame, spec)
     found: set[int] = set()
     for start in range(0, len(records), RECONCILE_BATCH):
-        rows = store.records(f"load/{spec.table}_present",
+        rows = store.records(REL_STATEMENTS[spec.table]["present"],
                              data=ROW_SEPARATOR.join(records[start : start + RECONCILE_BATCH]))
         found |= {start + int(row["position"]) for row in rows}
     return frame.iloc[[i for i in range(len(frame)) if i not in found]]

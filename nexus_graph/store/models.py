@@ -19,17 +19,13 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.errors import NexusError
-from nexus_graph.store.neo4j_store import Store, from_value
+from nexus_graph.schema import camel
+from nexus_graph.store.neo4j_store import from_value
+from nexus_graph.store.protocol import Store
 
 FLATTENED = ("hyperparameters", "execution")  # groups whose keys become top-level properties
 DATE_KEYS = ("as_of",)  # ISO date strings stored as Neo4j dates
 Scalar = str | int | float | bool
-
-
-def camel(key: str) -> str:
-    """``val_auc_by_type`` -> ``valAucByType``."""
-    head, *rest = key.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _scalar_or_list(value: Any) -> bool:

@@ -85,6 +85,13 @@ def from_value(value: Any) -> Any:
     return value
 
 
+def from_values(value: Any) -> Any:
+    """:func:`from_value`, also inside lists (e.g. a list property of dates)."""
+    if isinstance(value, list):
+        return [from_values(v) for v in value]
+    return from_value(value)
+
+
 class Tx:
     """A transaction handle that runs catalogued statements by name."""
 

@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.errors import NexusError
-from nexus_graph.store.neo4j_store import Store, Tx, from_value
+from nexus_graph.store.neo4j_store import from_values
+from nexus_graph.store.protocol import Store, Tx
 
 REJECTED = "rejected"
 
@@ -133,13 +134,6 @@ def list_signals(store: Store) -> pd.DataFrame:
     return frame
 
 
-def _plain(value: Any) -> Any:
-    """Driver values inside maps as plain Python (lists too)."""
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return from_value(value)
-
-
 def signal_detail(store: Store, name: str) -> tuple[dict[str, Any], pd.DataFrame]:
     """One signal's properties and its tests (one row per run and horizon, oldest first)."""
     rows = store.records("registry/signal", signal=name)
@@ -147,7 +141,7 @@ def signal_detail(store: Store, name: str) -> tuple[dict[str, Any], pd.DataFrame
         known = list_signals(store)["name"].tolist()
         raise NexusError(f"No signal {name!r} in the registry. Registered: {known or 'none'}; "
                          "run `nexus-graph evaluate FACTOR` to register one.")
-    signal = {k: _plain(v) for k, v in rows[0]["signal"].items()}
+    signal = {k: from_values(v) for k, v in rows[0]["signal"].items()}
     records = store.records("registry/tests", signal=name)
-    tests = pd.DataFrame([{k: _plain(v) for k, v in r["test"].items()} for r in records])
+    tests = pd.DataFrame([{k: from_values(v) for k, v in r["test"].items()} for r in records])
     return signal, tests

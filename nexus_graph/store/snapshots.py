@@ -2,11 +2,15 @@
 
 Two read paths give identical snapshots (a test proves it):
 
-- :func:`read_graph_tables` -- one bulk read of every node and every interval known by a date;
-  :mod:`nexus_graph.snapshot.series` then slices it in memory for each month-end (fast for many
-  snapshots);
+- :func:`read_graph_frames` -- one bulk read of every node and every interval known by a date
+  (the pipeline wraps it as :class:`~nexus_graph.snapshot.tables.GraphTables`, and
+  :func:`~nexus_graph.snapshot.hetero.build_snapshot` slices it in memory for each month-end);
 - :func:`read_edges_as_of` -- the point-in-time rule evaluated by Cypher for one date
   (``cypher/snapshot/as_of_*``), handy for a single snapshot and as the reference.
+
+Statements are chosen from the closed dictionaries below, keyed by the table names of
+:mod:`nexus_graph.schema`; frames take their columns from :func:`nexus_graph.schema.node_columns`
+and :func:`nexus_graph.schema.edge_columns`.
 """
 
 from __future__ import annotations
@@ -14,43 +18,44 @@ from __future__ import annotations
 import pandas as pd
 
 from nexus_graph import schema
-from nexus_graph.snapshot.tables import GraphTables, edge_columns, node_columns
-from nexus_graph.store.neo4j_store import Store, rows_from_frame
+from nexus_graph.store.neo4j_store import rows_from_frame
+from nexus_graph.store.protocol import Store, Tx
 from nexus_graph.store.reconcile import reconcile
 
+NODE_STATEMENTS = {"companies": "snapshot/nodes_company", "funds": "snapshot/nodes_fund",
+                   "directors": "snapshot/nodes_director"}
+INTERVAL_STATEMENTS = {"supply": "snapshot/intervals_supplies", "ownership": "snapshot/intervals_owns",
+                       "board": "snapshot/intervals_sits_on"}
+AS_OF_STATEMENTS = {"supply": "snapshot/as_of_supplies", "ownership": "snapshot/as_of_owns",
+                    "board": "snapshot/as_of_sits_on"}
+COUNT_AS_OF_STATEMENTS = {"supply": "snapshot/count_as_of_supplies", "ownership": "snapshot/count_as_of_owns",
+                          "board": "snapshot/count_as_of_sits_on"}
 
-def _rel_name(spec: schema.RelSpec) -> str:
-    return spec.pyg[1]  # "supplies", "owns", "sits_on": fixed names from schema.py
+NodeFrames = dict[str, pd.DataFrame]
+EdgeFrames = dict[tuple[str, str, str], pd.DataFrame]
 
 
-def read_nodes(store: Store) -> dict[str, pd.DataFrame]:
-    """Node tables keyed by PyG node type, sorted by ``node_id``."""
-    return {
-        spec.pyg: store.frame(f"snapshot/nodes_{spec.pyg}", columns=node_columns(spec.pyg))
-        for spec in schema.NODE_SPECS
-    }
+def read_graph_frames(store: Store, known_until: pd.Timestamp | None = None) -> tuple[NodeFrames, EdgeFrames]:
+    """Every node and every relationship interval known by ``known_until`` (None = all), in one read.
 
-
-def read_graph_tables(store: Store, known_until: pd.Timestamp | None = None) -> GraphTables:
-    """Every node and every relationship interval known by ``known_until`` (None = all), in one read."""
-    def work(tx):  # one read transaction: a consistent view of the whole graph
-        nodes = {}
-        for spec in schema.NODE_SPECS:
-            cols = node_columns(spec.pyg)
-            nodes[spec.pyg] = _frame(tx.run(f"snapshot/nodes_{spec.pyg}"), cols)
-        edges = {}
-        for spec in schema.REL_SPECS:
-            rows = tx.run(f"snapshot/intervals_{_rel_name(spec)}", known_until=known_until)
-            edges[spec.pyg] = _frame(rows, edge_columns(spec.pyg))
-        return GraphTables(nodes=nodes, edges=edges)
+    Returns ``(nodes, edges)`` keyed by PyG node / edge type, in the frame contract of
+    :mod:`nexus_graph.snapshot.tables`.
+    """
+    def work(tx: Tx) -> tuple[NodeFrames, EdgeFrames]:  # one read transaction: a consistent view
+        nodes = {spec.pyg: _frame(tx.run(NODE_STATEMENTS[spec.table]), schema.node_columns(spec.pyg))
+                 for spec in schema.NODE_SPECS}
+        edges = {spec.pyg: _frame(tx.run(INTERVAL_STATEMENTS[spec.table], known_until=known_until),
+                                  schema.edge_columns(spec.pyg))
+                 for spec in schema.REL_SPECS}
+        return nodes, edges
 
     return store.read_transaction(work)
 
 
-def read_edges_as_of(store: Store, as_of: pd.Timestamp) -> dict[tuple[str, str, str], pd.DataFrame]:
+def read_edges_as_of(store: Store, as_of: pd.Timestamp) -> EdgeFrames:
     """Relationships visible at ``as_of`` per PyG edge type, evaluated in Cypher."""
     return {
-        spec.pyg: store.frame(f"snapshot/as_of_{_rel_name(spec)}", columns=edge_columns(spec.pyg), as_of=as_of)
+        spec.pyg: store.frame(AS_OF_STATEMENTS[spec.table], columns=schema.edge_columns(spec.pyg), as_of=as_of)
         for spec in schema.REL_SPECS
     }
 
@@ -58,7 +63,7 @@ def read_edges_as_of(store: Store, as_of: pd.Timestamp) -> dict[tuple[str, str, 
 def count_edges_as_of(store: Store, as_of: pd.Timestamp) -> dict[str, int]:
     """Direct Cypher ``count()`` of the relationships visible at ``as_of``, per Neo4j type."""
     return {
-        spec.rel_type: store.records(f"snapshot/count_as_of_{_rel_name(spec)}", as_of=as_of)[0]["n"]
+        spec.rel_type: store.records(COUNT_AS_OF_STATEMENTS[spec.table], as_of=as_of)[0]["n"]
         for spec in schema.REL_SPECS
     }
 
@@ -92,6 +97,7 @@ def read_centralities(store: Store, company_id: str | None = None) -> pd.DataFra
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Rows as a frame with ``columns``; interval and listing dates as ``datetime64``."""
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
         if column in schema.INTERVAL_COLUMNS or column in ("listed_from", "listed_to"):

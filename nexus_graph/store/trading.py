@@ -16,13 +16,9 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.errors import NexusError
-from nexus_graph.store.neo4j_store import Store, from_value
-
-
-def _camel(parts: Sequence[str]) -> str:
-    """``("long_only", "max_drawdown")`` -> ``longOnlyMaxDrawdown``."""
-    words = [w for part in parts for w in str(part).split("_") if w]
-    return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:]) if words else ""
+from nexus_graph.schema import camel
+from nexus_graph.store.neo4j_store import from_values
+from nexus_graph.store.protocol import Store
 
 
 def run_properties(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,7 +42,7 @@ def run_properties(run: Mapping[str, Any]) -> dict[str, Any]:
             if any(isinstance(v, Mapping | list | tuple) for v in value):
                 raise NexusError(f"Run property {'.'.join(prefix)!r} is a list of containers; only lists of "
                                  "numbers, strings or dates can be stored on a node.")
-        out[_camel(prefix)] = value
+        out[camel("_".join(str(part) for part in prefix))] = value
 
     walk((), dict(run))
     return out
@@ -85,7 +81,7 @@ def paper_trade_run(store: Store, run_id: str) -> dict[str, Any] | None:
     rows = store.records("trading/run", id=run_id)
     if not rows:
         return None
-    props = {key: _native(value) for key, value in rows[0]["run"].items()}
+    props = {key: from_values(value) for key, value in rows[0]["run"].items()}
     return {**props, "signals": list(rows[0]["signals"])}
 
 
@@ -117,8 +113,3 @@ def registry_signals(store: Store) -> pd.DataFrame:
     return list_signals(store)
 
 
-def _native(value: Any) -> Any:
-    """Driver temporal values (also inside lists) as Python dates/datetimes."""
-    if isinstance(value, list):
-        return [_native(v) for v in value]
-    return from_value(value)

@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nexus_graph.embeddings.backfill import run_backfill
+from nexus_graph.as_of import month_ends
 from nexus_graph.errors import NexusError
-from nexus_graph.snapshot.as_of import month_ends
+from nexus_graph.pipeline.backfill import run_backfill
+from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.store import Store
 from nexus_graph.store.embeddings import embedded_dates, nearest_peers, read_embedding_panel
 from nexus_graph.store.graph import load_dataset
-from nexus_graph.store.snapshots import read_graph_tables
 
 pytestmark = pytest.mark.neo4j
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
@@ -111,3 +111,21 @@ def test_latest_embedding_on_company_and_vector_index(tiny) -> None:
     peers = nearest_peers(store, "NVDA", k=3)
     assert len(peers) == 3 and "NVDA" not in set(peers.company_id)
     assert peers.score.is_monotonic_decreasing
+
+
+def test_the_browser_statements_answer_on_a_backfilled_graph(tiny) -> None:
+    """The analysts' queries of ``cypher/browser/`` run with their documented parameters and agree with Python."""
+    from nexus_graph.snapshot.centrality import centrality_history
+    from nexus_graph.store.snapshots import write_centralities
+
+    store, tables = tiny
+    result = run_backfill(store, tables, DATES, projection_embed, "m-browser", DATES[0])
+    write_centralities(store, centrality_history(tables, DATES))
+    store.write("admin/await_indexes")
+    peers = store.records("browser/nearest_peers", company_id="NVDA", k=3)
+    assert len(peers) == 3 and "NVDA" not in {p["peer"] for p in peers}
+    drift = store.records("browser/embedding_drift_over_time", company_id="NVDA", model_version="m-browser")
+    expected = result.panel.xs("NVDA", level="company_id").index
+    assert [pd.Timestamp(r["date"]) for r in drift] == list(expected)
+    history = store.records("browser/centrality_over_time", company_id="NVDA")
+    assert [pd.Timestamp(r["date"]) for r in history] == list(expected)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.server.guide import ORDER, browser_query
 from nexus_graph.snapshot.hetero import visible_edges
 from nexus_graph.store import Store
@@ -23,7 +24,7 @@ from nexus_graph.store.embeddings import embedded_dates, read_embedding_panel
 from nexus_graph.store.factors import factor_panel
 from nexus_graph.store.models import model_versions
 from nexus_graph.store.registry import list_signals
-from nexus_graph.store.snapshots import read_centralities, read_graph_tables
+from nexus_graph.store.snapshots import read_centralities
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 SUPPLIES, OWNS, SITS_ON = ("company", "supplies", "company"), ("fund", "owns", "company"), \

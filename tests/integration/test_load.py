@@ -14,10 +14,11 @@ import pytest
 
 from nexus_graph import schema
 from nexus_graph.errors import NexusError
+from nexus_graph.schema import INTERVAL_PROPERTIES, REL_PAYLOAD
 from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.sources.tables import Dataset
 from nexus_graph.store import Store
-from nexus_graph.store.graph import INTERVAL_PROPERTIES, REL_PAYLOAD, dump_graph, graph_counts, load_dataset
+from nexus_graph.store.graph import dump_graph, graph_counts, load_dataset
 
 pytestmark = pytest.mark.neo4j
 

@@ -18,7 +18,8 @@ import pytest
 
 from nexus_graph.model import checkpoint
 from nexus_graph.model.train import TrainConfig
-from nexus_graph.pipeline import backfill, train_model
+from nexus_graph.pipeline.backfill import backfill
+from nexus_graph.pipeline.train import train_model
 from nexus_graph.sources.demo import generate
 from nexus_graph.store import Store
 from nexus_graph.store.embeddings import read_embedding_panel

@@ -17,10 +17,12 @@ import pytest
 
 from nexus_graph import schema
 from nexus_graph.errors import NexusError
-from nexus_graph.export import MANIFEST, export
-from nexus_graph.model.train import TrainConfig
-from nexus_graph.pipeline import backfill, compute_centralities, train_model
-from nexus_graph.read import GraphReader
+from nexus_graph.model.config import TrainConfig
+from nexus_graph.pipeline.backfill import backfill
+from nexus_graph.pipeline.export import MANIFEST, export
+from nexus_graph.pipeline.read import GraphReader
+from nexus_graph.pipeline.snapshots import compute_centralities
+from nexus_graph.pipeline.train import train_model
 from nexus_graph.sources.demo import generate
 from nexus_graph.sources.prices import save_prices
 from nexus_graph.store import Store

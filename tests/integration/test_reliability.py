@@ -36,10 +36,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nexus_graph.as_of import month_ends
 from nexus_graph.embeddings.panel import DRIFT_FACTOR
+from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.server.local import LocalServer
 from nexus_graph.settings import Neo4jSettings
-from nexus_graph.snapshot.as_of import month_ends
 from nexus_graph.snapshot.hetero import present_masks
 from nexus_graph.store import Store
 from nexus_graph.store.admin import wipe
@@ -47,7 +48,6 @@ from nexus_graph.store.embeddings import embedded_dates, read_embedding_panel
 from nexus_graph.store.factors import factor_date_counts
 from nexus_graph.store.faults import PAUSE_ENV
 from nexus_graph.store.graph import dump_graph
-from nexus_graph.store.snapshots import read_graph_tables
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 START, END = "2022-12-31", "2025-12-31"  # 37 month-ends: a backfill long enough to break part-way

@@ -8,19 +8,14 @@ import pandas as pd
 import pytest
 import torch
 
-from nexus_graph.snapshot.as_of import month_ends
+from nexus_graph.as_of import month_ends
+from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.snapshot.centrality import centrality_history
 from nexus_graph.snapshot.hetero import SUPPLIES, build_snapshot, snapshot_counts
 from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.store import Store
 from nexus_graph.store.graph import load_dataset
-from nexus_graph.store.snapshots import (
-    count_edges_as_of,
-    read_centralities,
-    read_edges_as_of,
-    read_graph_tables,
-    write_centralities,
-)
+from nexus_graph.store.snapshots import count_edges_as_of, read_centralities, read_edges_as_of, write_centralities
 
 pytestmark = pytest.mark.neo4j
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"

@@ -42,7 +42,7 @@ def test_local_server_down_says_how_to_start_it(tmp_path) -> None:
 
 def test_bad_date_is_reported_before_connecting() -> None:
     result = run_cli("snapshot", "--asof", "31/12/2023", env={"NEO4J_URI": "bolt://127.0.0.1:1"})
-    assert result.returncode == 1
+    assert result.returncode == 2  # a bad argument
     assert result.stderr.strip() == "Error: --asof must be an ISO date YYYY-MM-DD (got '31/12/2023')."
 
 

@@ -13,11 +13,11 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from nexus_graph import schema
+from nexus_graph.as_of import edges_as_of, listed_mask, visible_mask
 from nexus_graph.cli import app
 from nexus_graph.errors import NexusError
-from nexus_graph.snapshot.as_of import edges_as_of, listed_mask, visible_mask
 from nexus_graph.sources import demo
-from nexus_graph.sources.demo_signal import relationship_changes
+from nexus_graph.sources.demo.signal import relationship_changes
 from nexus_graph.sources.tables import Dataset, write_dataset
 
 REF = "2023-12-31"

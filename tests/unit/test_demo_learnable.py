@@ -9,21 +9,15 @@ of the demo scored 0.76-0.81 at 2023-12-31 here (ownership 0.69-0.74); the bar i
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import pytest
 
+from nexus_graph.model import splits, train
+from nexus_graph.model.splits import LinkSplit
+from nexus_graph.model.train import TrainResult
 from nexus_graph.snapshot.hetero import build_snapshot
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 from nexus_graph.sources import demo
-
-if TYPE_CHECKING:
-    from nexus_graph.model.splits import LinkSplit
-    from nexus_graph.model.train import TrainResult
-
-# the trainer is issue 5's; without it there is nothing to measure
-splits = pytest.importorskip("nexus_graph.model.splits")
-train = pytest.importorskip("nexus_graph.model.train")
 
 pytestmark = pytest.mark.slow
 

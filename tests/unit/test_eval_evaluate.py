@@ -16,8 +16,8 @@ from nexus_graph.evaluation import regimes, stats
 from nexus_graph.evaluation.decision import ALPHA, NULL, horizon_holm_p
 from nexus_graph.evaluation.evaluate import evaluate, evaluate_factor, prepare, registry_tests, summary
 from nexus_graph.evaluation.family import TestFamily
-from nexus_graph.evaluation.report import write_report
 from nexus_graph.evaluation.returns import forward_returns
+from nexus_graph.report.evaluation import write_report
 
 SNAPSHOTS = pd.date_range("2021-06-30", "2026-03-31", freq="ME")
 IDS = [f"C{i:03d}" for i in range(60)]

@@ -34,7 +34,7 @@ COMMANDS = [
 @pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(a[:2]) for a in COMMANDS])
 def test_every_dated_command_refuses_a_future_date_before_connecting(args: tuple[str, ...]) -> None:
     result = run_cli(*args, env=ENV)
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 2, result.stderr  # a bad argument
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert f"{FUTURE} is in the future (today is {TODAY})" in lines[0]

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from nexus_graph import schema
+from nexus_graph.as_of import edges_as_of
 from nexus_graph.settings import shared_data_dir
-from nexus_graph.snapshot.as_of import edges_as_of
 from nexus_graph.sources.imports import InputRejected
 from nexus_graph.sources.imports.apple import (
     DEFAULT_MAPPING,

@@ -12,8 +12,9 @@ import torch
 from nexus_graph.model import baselines
 from nexus_graph.model.baselines import FEATURES, HeuristicGraph, baseline_auc, ended_pairs, fit_logistic
 from nexus_graph.model.splits import time_forward_split
+from nexus_graph.schema import edge_columns
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
-from nexus_graph.snapshot.tables import GraphTables, edge_columns, graph_tables_from_dataset
+from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 from nexus_graph.sources.demo import generate
 
 NaT = pd.NaT

@@ -8,7 +8,7 @@ import pytest
 from nexus_graph.errors import NexusError
 from nexus_graph.model.synthetic import BlockModelShape, block_model_snapshots
 from nexus_graph.model.train import TrainConfig
-from nexus_graph.model.walk_forward import model_for_date, train_walk_forward, walk_forward_periods
+from nexus_graph.model.walk_forward import model_for_date, train_date, train_walk_forward, walk_forward_periods
 
 # torch labels its CSR tensors "beta" once per process; the kernels using them are tested here
 pytestmark = pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
@@ -53,7 +53,15 @@ def test_each_period_reads_only_snapshots_up_to_its_asof() -> None:
     models = list(train_walk_forward(periods, snapshot_at, TrainConfig(epochs=3, eval_every=3)))
     assert [m.asof for m in models] == periods
     for model, (train_day, asof_day) in zip(models, zip(asked[::2], asked[1::2], strict=True), strict=True):
-        assert train_day == model.train_date == model.asof - pd.DateOffset(months=3)
+        assert train_day == model.train_date == model.asof - pd.offsets.MonthEnd(3)
         assert asof_day == model.asof
         assert model.result.split_info["asof"] == f"{model.asof:%Y-%m-%d}"
     assert max(asked) == periods[-1]
+
+
+def test_one_training_date_rule_month_end_to_month_end() -> None:
+    """The training cut-off of the pipeline and of walk-forward is one rule (they disagreed by a day)."""
+    assert train_date("2023-06-30", 3) == pd.Timestamp("2023-03-31")
+    assert train_date("2022-06-30") == pd.Timestamp("2022-03-31")
+    assert train_date("2021-05-31", 3) == pd.Timestamp("2021-02-28")
+    assert train_date("2023-06-15", 3) == pd.Timestamp("2023-03-15")

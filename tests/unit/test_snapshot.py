@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 import torch
 
+from nexus_graph.schema import edge_columns
 from nexus_graph.snapshot.centrality import centrality_at
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot, snapshot_counts
-from nexus_graph.snapshot.tables import GraphTables, edge_columns
+from nexus_graph.snapshot.tables import GraphTables
 
 NaT = pd.NaT
 D = pd.Timestamp

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import torch
 
+from nexus_graph.schema import edge_columns
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.past import DAYS_PER_MONTH, past_type, with_past_edges
-from nexus_graph.snapshot.tables import GraphTables, edge_columns, graph_tables_from_dataset
+from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 from nexus_graph.sources.demo import generate
 
 NaT = pd.NaT

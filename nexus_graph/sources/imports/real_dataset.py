@@ -125,16 +125,6 @@ def build_real_import(data_root: Path, include_officers: bool = False,
     return RealImport(dataset=dataset, prices=prices, apple=apple, form4=form4, data_root=root)
 
 
-def build_real_dataset(data_root: Path, include_officers: bool = False) -> Dataset:
-    """The real-data :class:`Dataset` (frame contract of :mod:`nexus_graph.sources.tables`).
-
-    ``companies``: equities with prices + extended suppliers/issuers; ``supply``: Apple supplier -> AAPL;
-    ``board``: Form 4 directors (and officers on request); ``funds``/``ownership``: empty (no 13F data);
-    ``prices``: stitched daily adjusted closes 2014-01-02 .. 2026-04-24 (coverage varies by ticker).
-    """
-    return build_real_import(data_root, include_officers).dataset
-
-
 def _companies(prices: PriceImport, apple: AppleImport, form4: Form4Import) -> pd.DataFrame:
     """Equities (priced) + extended (edge endpoints without prices), described by the reviewed table."""
     spans = prices.prices.groupby("company_id")["date"].agg(["min", "max"])

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.errors import NexusError
-from nexus_graph.read import GraphReader, _range
+from nexus_graph.pipeline.read import GraphReader, _range
 
 KINDS = ("embeddings", "factors", "edges", "centralities")
 MANIFEST = "manifest.json"

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# embedding checks the demo universe must pass: peers in one segment closer than a distributor
+DEMO_CHECKS = ("NVDA~AMD > NVDA~ARW", "AMAT~LRCX > AMAT~ARW", "MU~WDC > MU~AVT")
+
 SEGMENTS = (
     "fabless", "foundry", "idm", "memory", "equipment", "materials", "eda_ip", "distributor", "oem", "hyperscaler",
 )

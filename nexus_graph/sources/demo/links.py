@@ -1,10 +1,10 @@
 """Relationship families of the SYNTHETIC demo dataset: universe arrays, candidate pairs, link probabilities.
 
-Pure numpy (dates are int64 days, see :mod:`~nexus_graph.sources.demo_graph`); :mod:`~nexus_graph.sources.demo`
+Pure numpy (dates are int64 days, see :mod:`~nexus_graph.sources.demo.graph`); :mod:`~nexus_graph.sources.demo`
 calibrates, trims and turns the histories into frames. What makes the graph *learnable* lives here:
 
 - **Ownership** -- a fund holds only companies inside its style's segments and its size band
-  (:data:`~nexus_graph.sources.demo_universe.FUNDS`), and inside them most of the names: index funds,
+  (:data:`~nexus_graph.sources.demo.universe.FUNDS`), and inside them most of the names: index funds,
   sector ETFs and the pension/sovereign funds hold their whole rule-defined universe for decades;
   active, quant and hedge funds hold ~90 % of theirs and rotate at the margin (a position lasts 0.75-2
   years on average; a name sold is usually bought back within a quarter or two). So a fund's new
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nexus_graph.sources import demo_graph as g
-from nexus_graph.sources import demo_universe as uni
+from nexus_graph.sources.demo import graph as g
+from nexus_graph.sources.demo import universe as uni
 
 SIM_START, EARLIEST_START = "2015-01-01", "2008-01-02"  # simulation start; earliest start of a spell on at SIM_START
 SIM_END = "2026-04-24"  # last simulated day: the data cut-off (and last price day)

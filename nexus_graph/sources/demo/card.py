@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from nexus_graph import schema
-from nexus_graph.snapshot.as_of import edges_as_of, month_ends
-from nexus_graph.sources import demo
-from nexus_graph.sources.demo_signal import Z_CLIP
+from nexus_graph.as_of import edges_as_of, month_ends
+from nexus_graph.sources.demo import generator as demo
+from nexus_graph.sources.demo.signal import Z_CLIP
 from nexus_graph.sources.tables import Dataset
 
 CARD_FILE = "DATASET.md"

@@ -3,7 +3,7 @@
 Shape being built, per relationship family:
 
 1. *Candidate pairs* with a stationary probability ``pi`` of being linked (built in
-   :mod:`~nexus_graph.sources.demo_links`: the segment-to-segment supply flow, both companies' sizes
+   :mod:`~nexus_graph.sources.demo.links`: the segment-to-segment supply flow, both companies' sizes
    and their partner-segment focus; the fund's style, size band and breadth) -- so peers in a segment
    share suppliers, customers and owners.
 2. Each pair follows an on/off continuous-time Markov process (stationary at ``SIM_START``, mean

@@ -9,9 +9,9 @@ Reference shape (``scale=1``): 140 equities + 4 extended companies, 22 funds, 14
 rule (exactly: histories are simulated with a little headroom, then trimmed -- see
 :func:`_relationships`); trading-day prices from 2021-01-04 to 2026-04-24. Which pairs link and why
 (fund styles, supply focus -- the structure that makes new links predictable):
-:mod:`~nexus_graph.sources.demo_links`; how links start, end and become known:
-:mod:`~nexus_graph.sources.demo_graph`; the human-readable account is the ``DATASET.md`` card
-(:mod:`~nexus_graph.sources.demo_card`). ``scale=K`` builds K replicas of that universe (ids of
+:mod:`~nexus_graph.sources.demo.links`; how links start, end and become known:
+:mod:`~nexus_graph.sources.demo.graph`; the human-readable account is the ``DATASET.md`` card
+(:mod:`~nexus_graph.sources.demo.card`). ``scale=K`` builds K replicas of that universe (ids of
 replica k >= 2 end in ``_Rkk``) with their own random draws; relationships stay inside a replica,
 so every count is multiplied by K.
 
@@ -39,14 +39,14 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph import schema
+from nexus_graph.as_of import month_ends, visible_mask
 from nexus_graph.errors import NexusError
-from nexus_graph.snapshot.as_of import month_ends, visible_mask
-from nexus_graph.sources import demo_graph as g
-from nexus_graph.sources import demo_links as links
-from nexus_graph.sources import demo_prices as px
-from nexus_graph.sources import demo_universe as uni
-from nexus_graph.sources.demo_links import Universe
-from nexus_graph.sources.demo_signal import change_scores, relationship_changes
+from nexus_graph.sources.demo import graph as g
+from nexus_graph.sources.demo import links
+from nexus_graph.sources.demo import prices as px
+from nexus_graph.sources.demo import universe as uni
+from nexus_graph.sources.demo.links import Universe
+from nexus_graph.sources.demo.signal import change_scores, relationship_changes
 from nexus_graph.sources.tables import Dataset
 
 DEFAULT_SEED = 7
@@ -154,7 +154,7 @@ def _relationships(u: Universe, seed: int, scale: int
     """Histories with exactly the reference live counts at ``REFERENCE_DATE``.
 
     Each family is simulated with a calibration margin a little above its target and the excess
-    trimmed (whole pair histories, see :func:`~nexus_graph.sources.demo_graph.trim_to_target`). A
+    trimmed (whole pair histories, see :func:`~nexus_graph.sources.demo.graph.trim_to_target`). A
     trimmed pair never links, and a permanent hole where the structure expects a link is exactly what
     a link predictor cannot foresee, so the excess is kept small: a family that falls short is
     simulated again with its margin re-aimed from the count it got (same seed, so deterministic).

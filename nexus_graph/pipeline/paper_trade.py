@@ -1,11 +1,10 @@
-"""Paper-trade factors stored in Neo4j end to end: read panels and prices, simulate, record, report.
+"""Step ``paper_trade``: factors stored in Neo4j end to end: read panels and prices, simulate, record, report.
 
 Used by ``nexus-graph paper-trade`` and ``nexus-graph demo``; prints nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -16,9 +15,10 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.errors import NexusError
+from nexus_graph.pipeline.report import write_paper_trade_report
 from nexus_graph.sources.prices import load_prices
 from nexus_graph.store.factors import equity_universe, factor_panel, factor_versions
-from nexus_graph.store.neo4j_store import Store
+from nexus_graph.store.protocol import Store
 from nexus_graph.store.trading import record_paper_trade, registry_signals, signals_with_status, trial_count
 from nexus_graph.trading.portfolio import PortfolioConfig, PortfolioResult, paper_trade
 
@@ -65,17 +65,12 @@ class TradeOutcome:
     universe_size: int
     report: Path | None
 
-
-def write_paper_trade_report(run_dir: Path, result: Any, run_id: str, synthetic: bool) -> Path:
-    """Save ``portfolio.json`` in the run folder and (re)build its report in ``run_dir/report``."""
-    from nexus_graph.report.run_files import read_run_files, write_run_files
-    from nexus_graph.report.run_report import write_run_report
-
-    title = f"Paper trade {', '.join(result.signals)}"
-    write_run_files(run_dir, title=title, synthetic=synthetic, portfolio=result,
-                    extra={"paper_trade_run_id": run_id,
-                           "paper_trade_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
-    return write_run_report(run_dir / "report", **read_run_files(run_dir))
+    def summary(self) -> dict[str, Any]:
+        cfg = self.result.config
+        return {"run_id": self.run_id, "signals": self.signals, "model_version": self.model_version,
+                "config": {"quantile": cfg.quantile, "weighting": cfg.weighting, "cost_bps": cfg.cost_bps,
+                           "n_trials": cfg.n_trials, "universe_size": self.universe_size},
+                "statistics": self.stats, "report": str(self.report) if self.report else None}
 
 
 def paper_trade_stored(

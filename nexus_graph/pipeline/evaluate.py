@@ -1,4 +1,4 @@
-"""Evaluate a factor stored in Neo4j end to end: read, forward returns, statistics, registry, report.
+"""Step ``evaluate``: a factor stored in Neo4j end to end: read, forward returns, statistics, registry, report.
 
 Used by ``nexus-graph evaluate`` and ``nexus-graph demo``; prints nothing.
 """
@@ -13,12 +13,12 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.errors import NexusError
-from nexus_graph.evaluation.evaluate import Evaluation, evaluate, prepare, registry_tests
-from nexus_graph.evaluation.report import write_report
+from nexus_graph.evaluation.evaluate import Evaluation, evaluate, prepare, registry_tests, summary
 from nexus_graph.evaluation.returns import DEFAULT_HORIZONS
+from nexus_graph.report.evaluation import write_report
 from nexus_graph.sources.prices import load_prices
 from nexus_graph.store.factors import equity_universe, factor_panel, resolve_model_version
-from nexus_graph.store.neo4j_store import Store
+from nexus_graph.store.protocol import Store
 from nexus_graph.store.registry import count_tests, record_run, rejection_warning, signal_state
 
 
@@ -31,6 +31,12 @@ class EvaluateOutcome:
     registration: dict[str, Any]
     note: str
     files: list[Path] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The evaluation as plain data (IC frame included), with the registry outcome and the report files."""
+        return {**summary(self.evaluation), "previously_rejected": self.warning is not None,
+                "warning": self.warning, "registration": self.registration,
+                "report_files": [str(p) for p in self.files]}
 
 
 def evaluate_stored_factor(

@@ -1,4 +1,4 @@
-"""The human report of one evaluation: a Markdown file and its two PNG plots."""
+"""The human report of one factor evaluation: a Markdown file and its two PNG plots (:mod:`.plots`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from nexus_graph.evaluation.decision import __doc__ as DECISION_RULES
 from nexus_graph.evaluation.evaluate import METHOD, Evaluation
-from nexus_graph.evaluation.plots import plot_cumulative_ic, plot_ic_over_time
+from nexus_graph.report.plots import plot_cumulative_ic, plot_ic_per_date
 
 
 def file_stem(name: str, model_version: str | None) -> str:
@@ -89,9 +89,9 @@ def write_report(evaluation: Evaluation, out_dir: Path, warning: str | None = No
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = file_stem(evaluation.inputs.name, evaluation.inputs.model_version)
-    title = evaluation.inputs.name
-    ic_png = plot_ic_over_time(evaluation.ic, out / f"{stem}-ic.png", f"{title}: IC per snapshot date")
-    cum_png = plot_cumulative_ic(evaluation.ic, out / f"{stem}-cumulative-ic.png", f"{title}: cumulative IC")
+    rows = evaluation.table.reset_index().to_dict(orient="records")
+    ic_png = plot_ic_per_date(evaluation.ic, out / f"{stem}-ic.png", synthetic=False, summary=rows)
+    cum_png = plot_cumulative_ic(evaluation.ic, out / f"{stem}-cumulative-ic.png", synthetic=False)
     text = report_markdown(evaluation, {"IC over time": ic_png.name, "Cumulative IC": cum_png.name}, warning)
     md = out / f"{stem}.md"
     md.write_text(text, encoding="utf-8")

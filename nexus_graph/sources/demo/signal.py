@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph import schema
-from nexus_graph.snapshot.as_of import listed_mask
+from nexus_graph.as_of import listed_mask
 from nexus_graph.sources.tables import Dataset
 
 Z_CLIP = 3.0

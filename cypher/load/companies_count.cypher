@@ -1,3 +1,0 @@
-// Number of :Company nodes (from the count store: constant time).
-MATCH (n:Company)
-RETURN count(n) AS count

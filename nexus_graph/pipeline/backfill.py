@@ -1,0 +1,177 @@
+"""Step ``backfill``: one embedding per company per month-end snapshot, written back to Neo4j, and the drift.
+
+Rules this step enforces:
+
+- **No look-ahead by default** (:func:`~nexus_graph.embeddings.backfill.backfill_dates`). A model
+  trained on the graph known at its as-of date ``T`` only embeds snapshots dated ``>= T``. Embedding
+  earlier snapshots with it is an explicit, labelled choice (``allow_look_ahead=True``; such rows
+  carry ``lookAhead: true``).
+- **One transaction per snapshot**, so no half-written month is ever visible; a date counts as done
+  when its stored rows equal the companies present at that date.
+- **Resumable and idempotent**: done dates are skipped (the embeddings are still computed, in eval
+  mode, so the drift of the next date is exact); re-running writes nothing new.
+- **Counted from the graph**: the run ends with a reconciliation of the requested dates against the
+  rows stored (:mod:`nexus_graph.store.reconcile`); a short date is written again, and one still
+  short is an error naming it. ``rows_stored``/``snapshots_stored`` are read back, not sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nexus_graph.as_of import month_ends
+from nexus_graph.embeddings.backfill import EmbedFn, backfill_dates, month_drift, snapshot_embeddings
+from nexus_graph.embeddings.panel import DRIFT_FACTOR, embedding_drift, panel_from_arrays
+from nexus_graph.errors import NexusError
+from nexus_graph.pipeline.snapshots import read_graph_tables
+from nexus_graph.snapshot.tables import GraphTables
+from nexus_graph.store.embeddings import (
+    LatestState,
+    derive_latest,
+    embedded_dates,
+    latest_state,
+    write_snapshot_embeddings,
+)
+from nexus_graph.store.factors import write_factor_panel
+from nexus_graph.store.protocol import Store
+from nexus_graph.store.reconcile import reconcile
+
+
+@dataclass
+class BackfillResult:
+    """What a backfill did."""
+
+    model_version: str
+    dim: int = 0
+    snapshots: int = 0
+    snapshots_written: int = 0
+    rows_written: int = 0
+    rows_total: int = 0
+    rows_stored: int = 0  # read back from the graph after the reconciliation
+    snapshots_stored: int = 0
+    skipped_before_model: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    panel: pd.DataFrame | None = None
+
+    def summary(self) -> dict:
+        return {
+            "model_version": self.model_version, "dim": self.dim, "snapshots": self.snapshots,
+            "snapshots_written": self.snapshots_written, "rows_written": self.rows_written,
+            "rows_total": self.rows_total, "rows_stored": self.rows_stored,
+            "snapshots_stored": self.snapshots_stored, "skipped_before_model": self.skipped_before_model,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def model_embedder(net: object, device: str = "cpu") -> EmbedFn:
+    """Snapshot -> company embeddings of a trained model (eval mode), as numpy."""
+    from nexus_graph.model import train
+
+    def embed(data) -> np.ndarray:
+        return train.embed(net, data, device=device)["company"].detach().cpu().numpy()
+
+    return embed
+
+
+def run_backfill(
+    store: Store,
+    tables: GraphTables,
+    dates: Sequence[pd.Timestamp],
+    embed: EmbedFn,
+    model_version: str,
+    model_as_of: pd.Timestamp,
+    allow_look_ahead: bool = False,
+    on_date: Callable[[pd.Timestamp, bool], None] | None = None,
+) -> BackfillResult:
+    """Embed every date, write missing ones (one transaction each, which also derives the latest on companies).
+
+    Parameters
+    ----------
+    tables : GraphTables
+        All nodes and intervals known by the last date (the node index of every snapshot).
+    embed : callable
+        Snapshot -> company embedding matrix (rows in the snapshot's company order).
+    on_date : callable, optional
+        Called after each date with (date, written).
+    """
+    started = time.perf_counter()
+    result = BackfillResult(model_version=model_version)
+    todo, refused = backfill_dates(dates, pd.Timestamp(model_as_of), allow_look_ahead)
+    result.skipped_before_model = [d.strftime("%Y-%m-%d") for d in refused]
+    if not todo:
+        raise NexusError(
+            f"Model {model_version} was trained on data known at {pd.Timestamp(model_as_of):%Y-%m-%d}; every "
+            "requested date is earlier, so embedding them would look ahead. Train a model at or before the "
+            "first date (e.g. `nexus-graph train --asof <first date>`), or pass --allow-look-ahead to "
+            "embed them anyway (rows are labelled lookAhead)."
+        )
+    done = embedded_dates(store, model_version)
+    previous: dict[str, np.ndarray] = {}
+    slices = []
+    months: dict[pd.Timestamp, tuple[list[str], np.ndarray, np.ndarray]] = {}
+
+    def write_month(date: pd.Timestamp) -> int:
+        ids, vectors, drift = months[date]
+        return write_snapshot_embeddings(store, date, model_version, ids, vectors, drift,
+                                         look_ahead=date < pd.Timestamp(model_as_of))
+
+    for date, ids, vectors in snapshot_embeddings(tables, todo, embed):
+        drift = month_drift(previous, ids, vectors)
+        months[date] = (ids, vectors, drift)
+        write = done.get(date, 0) != len(ids)
+        if write:
+            result.rows_written += write_month(date)
+            result.snapshots_written += 1
+        result.rows_total += len(ids)
+        result.snapshots += 1
+        result.dim = vectors.shape[1]
+        previous = dict(zip(ids, vectors, strict=True))
+        slices.append(panel_from_arrays(date, ids, vectors))
+        if on_date:
+            on_date(date, write)
+    stored = reconcile(f"Embeddings of model {model_version}", {d: len(m[0]) for d, m in months.items()},
+                       lambda: embedded_dates(store, model_version), write_month)
+    result.rows_stored, result.snapshots_stored = sum(stored.values()), len(stored)
+    result.rows_written = sum(n - min(done.get(d, 0), n) for d, n in stored.items())
+    derive_latest(store)  # each month's transaction derived it already; this covers a run that wrote nothing
+    result.panel = pd.concat(slices).sort_index()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def backfill(
+    store: Store,
+    models_dir: Path,
+    model: str | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    allow_look_ahead: bool = False,
+    device: str = "cpu",
+    on_date: Callable[[pd.Timestamp, bool], None] | None = None,
+) -> BackfillResult:
+    """Embed every month-end in [start, end] with a trained model and write embeddings + drift back."""
+    from nexus_graph.model import checkpoint
+
+    net, meta = checkpoint.load_checkpoint(models_dir, model)
+    version, model_as_of = meta["version"], pd.Timestamp(meta["as_of"])
+    dates = month_ends(start, end)
+    if not dates:
+        raise NexusError(f"No month-end between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
+    tables = read_graph_tables(store, known_until=dates[-1])
+    result = run_backfill(store, tables, dates, model_embedder(net, device), version, model_as_of,
+                          allow_look_ahead=allow_look_ahead, on_date=on_date)
+    drift = embedding_drift(result.panel)
+    write_factor_panel(store, drift, DRIFT_FACTOR, version)
+    return result
+
+
+def latest_embeddings(store: Store, repair: bool = False) -> LatestState:
+    """What the companies' latest-embedding properties hold (``repair``: derive them again first)."""
+    return derive_latest(store) if repair else latest_state(store)

@@ -1,0 +1,91 @@
+"""Step ``snapshots``: point-in-time graphs read from the store, the centrality history and its factors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from torch_geometric.data import HeteroData
+
+from nexus_graph.errors import NexusError
+from nexus_graph.snapshot.centrality import centrality_change_panels, centrality_history
+from nexus_graph.snapshot.hetero import build_snapshot, snapshot_counts
+from nexus_graph.snapshot.tables import GraphTables
+from nexus_graph.store.factors import write_factor_panel
+from nexus_graph.store.protocol import Store
+from nexus_graph.store.snapshots import read_centralities, read_edges_as_of, read_graph_frames, write_centralities
+
+
+def read_graph_tables(store: Store, known_until: pd.Timestamp | None = None) -> GraphTables:
+    """Every node and every relationship interval known by ``known_until`` (None = all), in one read."""
+    nodes, edges = read_graph_frames(store, known_until=known_until)
+    return GraphTables(nodes=nodes, edges=edges)
+
+
+@dataclass
+class SnapshotResult:
+    """One point-in-time graph and its counts."""
+
+    data: HeteroData = field(repr=False)
+    counts: dict[str, dict[str, int]]
+
+    def summary(self) -> dict[str, Any]:
+        return {"as_of": self.data.as_of, **self.counts}
+
+
+def snapshot_step(store: Store, as_of: pd.Timestamp, via: str = "bulk") -> SnapshotResult:
+    """The graph valid and known at ``as_of``: one bulk read sliced in memory, or (``via="cypher"``) the
+    edges evaluated by the as-of statements."""
+    if via not in ("bulk", "cypher"):
+        raise NexusError(f"--via must be 'bulk' or 'cypher' (got {via!r}).")
+    tables = read_graph_tables(store, known_until=as_of)
+    edges = read_edges_as_of(store, as_of) if via == "cypher" else None
+    if all(len(frame) == 0 for frame in tables.nodes.values()):
+        raise NexusError("The database holds no graph yet. Load a dataset first: `nexus-graph load DATA_DIR`.")
+    data = build_snapshot(tables, as_of, edges=edges)
+    data.validate(raise_on_error=True)
+    return SnapshotResult(data, snapshot_counts(data))
+
+
+@dataclass
+class CentralityResult:
+    snapshots: int
+    rows: int
+    seconds: float
+    factors: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {"snapshots": self.snapshots, "rows": self.rows, "seconds": round(self.seconds, 3),
+                "factors": self.factors}
+
+
+def compute_centralities(store: Store, dates: list[pd.Timestamp],
+                         on_date: Callable[[pd.Timestamp], None] | None = None) -> CentralityResult:
+    """Centrality history for ``dates``, written back keyed by (company, date)."""
+    started = time.perf_counter()
+    tables = read_graph_tables(store, known_until=max(dates))
+    frame = centrality_history(tables, dates, on_date=on_date)
+    rows = write_centralities(store, frame)
+    return CentralityResult(len(dates), rows, time.perf_counter() - started)
+
+
+def write_centrality_factors(store: Store) -> dict[str, int]:
+    """Month-over-month centrality changes written as factors (no model version)."""
+    history = read_centralities(store)
+    if history.empty:
+        raise NexusError("No centrality history in Neo4j yet: run `nexus-graph centralities` first.")
+    return {name: write_factor_panel(store, panel, name, None)
+            for name, panel in centrality_change_panels(history).items()}
+
+
+def centralities_step(store: Store, dates: list[pd.Timestamp], *, factors: bool = True,
+                      on_date: Callable[[pd.Timestamp], None] | None = None) -> CentralityResult:
+    """Centralities for every date, written back; with ``factors`` their month-over-month changes too."""
+    if not dates:
+        raise NexusError("No month-end in the requested range: --start must be on or before the last month-end.")
+    result = compute_centralities(store, dates, on_date=on_date)
+    result.factors = write_centrality_factors(store) if factors else {}
+    return result

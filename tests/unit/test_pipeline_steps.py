@@ -1,0 +1,157 @@
+"""Pipeline steps against the recording fake of the store: what each step reads and writes, and in which order.
+
+Fast (no server): they test the composition of statements and parameters, and the refusals that must
+come before any write. The same steps run against the real Neo4j in ``tests/integration``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nexus_graph import schema
+from nexus_graph.as_of import month_ends
+from nexus_graph.errors import NexusError, UsageError
+from nexus_graph.pipeline.backfill import run_backfill
+from nexus_graph.pipeline.demo import DemoSettings
+from nexus_graph.pipeline.load import load_step
+from nexus_graph.pipeline.paper_trade import paper_trade_stored
+from nexus_graph.pipeline.snapshots import read_graph_tables, write_centrality_factors
+from nexus_graph.pipeline.train import train_model
+from nexus_graph.snapshot.hetero import present_masks
+from nexus_graph.snapshot.tables import graph_tables_from_dataset
+from nexus_graph.sources.dataset import read_dataset
+from nexus_graph.store.graph import ROW_SEPARATOR
+from tests.fakes import RecordingStore
+
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
+DATES = month_ends("2022-01-31", "2022-04-30")
+
+
+def projection(data) -> np.ndarray:
+    x = data["company"].x.numpy().astype(np.float64)
+    return np.tanh(x @ np.random.default_rng(0).normal(size=(x.shape[1], 8))) + 1e-3
+
+
+def embedding_store() -> RecordingStore:
+    """A fake whose ``embeddings/dates`` reads back what ``embeddings/upsert`` 'wrote'."""
+    stored: dict[pd.Timestamp, int] = {}
+    store = RecordingStore()
+
+    def upsert(params: dict) -> list[dict]:
+        stored[pd.Timestamp(params["date"])] = len(params["rows"])
+        return []
+
+    def derive(_params: dict) -> list[dict]:
+        latest = max(stored, default=None)
+        return [{"current_model": "m1", "model_version": "m1" if stored else None, "date": latest,
+                 "companies": stored.get(latest, 0)}]
+
+    return store.answer({"embeddings/upsert": upsert, "embeddings/derive_latest": derive,
+                         "embeddings/dates": lambda _p: [{"date": d, "rows": n} for d, n in sorted(stored.items())]})
+
+
+def test_backfill_writes_one_transaction_per_month_and_counts_from_the_graph() -> None:
+    tables = graph_tables_from_dataset(read_dataset(TINY))
+    store = embedding_store()
+    result = run_backfill(store, tables, DATES, projection, "m1", DATES[0])
+    upserts = store.written("embeddings/upsert")
+    present = [int(present_masks(tables, d)["company"].sum()) for d in DATES]
+    assert [pd.Timestamp(c.params["date"]) for c in upserts] == DATES
+    assert [len(c.params["rows"]) for c in upserts] == present
+    assert all(c.params["model_version"] == "m1" and c.params["look_ahead"] is False for c in upserts)
+    assert [row["drift"] for row in upserts[0].params["rows"]] == [None] * present[0]  # no previous month
+    names = [c.name for c in store.calls if c.kind == "write"]
+    # each month's rows and the latest properties derived from them: one transaction, in that order
+    assert names[: 2 * len(DATES)] == ["embeddings/upsert", "embeddings/derive_latest"] * len(DATES)
+    assert store.transactions >= len(DATES)
+    assert result.summary()["rows_stored"] == sum(present) == result.rows_written
+    assert result.snapshots_stored == len(DATES) and result.dim == 8
+
+    again = run_backfill(store, tables, DATES, projection, "m1", DATES[0])
+    assert len(store.written("embeddings/upsert")) == len(DATES)  # nothing written twice
+    assert again.rows_written == 0 and again.rows_stored == sum(present)
+
+
+def test_backfill_refuses_look_ahead_before_reading_or_writing() -> None:
+    store = embedding_store()
+    tables = graph_tables_from_dataset(read_dataset(TINY))
+    with pytest.raises(NexusError, match="every requested date is earlier, so embedding them would look ahead"):
+        run_backfill(store, tables, DATES, projection, "m1", pd.Timestamp("2023-01-31"))
+    assert store.calls == []
+
+
+def _load_answers(store: RecordingStore) -> RecordingStore:
+    """Answers of an empty database that keeps everything it is sent."""
+    def records(data: str) -> int:
+        return len(data.split(ROW_SEPARATOR)) if data else 0
+
+    answers: dict = {"admin/wipe_data_batch": [{"deleted": 0}]}
+    for spec in schema.NODE_SPECS:
+        answers[f"load/{spec.table}_present"] = lambda p: [{"id": i} for i in p["ids"]]
+    for spec in schema.REL_SPECS:
+        answers[f"load/{spec.table}_count"] = [{"count": 0}]
+        answers[f"load/{spec.table}_create"] = lambda p: [{"written": records(p["data"])}]
+        answers[f"load/{spec.table}_present"] = lambda p: [{"position": i} for i in range(records(p["data"]))]
+    return store.answer(answers)
+
+
+def test_load_applies_the_schema_then_writes_nodes_before_relationships_with_the_schema_mapping(
+        tmp_path: Path) -> None:
+    dataset = read_dataset(TINY)
+    store = _load_answers(RecordingStore())
+    result = load_step(store, dataset, replace=True, keep_registry=True, prices_path=tmp_path / "prices.parquet")
+    writes = store.names("write")
+    assert writes[: len([n for n in writes if n.startswith("schema/")])] == sorted(
+        n for n in writes if n.startswith("schema/"))
+    assert writes.index("admin/wipe_data_batch") < writes.index("load/companies_merge")
+    order = [n for n in writes if n.startswith("load/")]
+    assert order == ["load/companies_merge", "load/funds_merge", "load/directors_merge", "load/supply_create",
+                     "load/ownership_create", "load/board_create"]
+    companies = store.written("load/companies_merge")[0].params["rows"]
+    assert set(companies[0]) == {"id", *schema.NODE_PROPERTIES["companies"].values()}  # camelCase from schema.py
+    assert result.written == {"companies": 8, "funds": 3, "directors": 3, "supply": 8, "ownership": 5, "board": 4}
+    assert result.prices_file.is_file() and result.summary()["prices"]["rows"] == len(dataset.prices)
+    assert "admin/wipe_batch" not in writes  # keep_registry: only the graph data goes
+
+
+def test_snapshot_read_is_one_transaction_of_the_schema_statements() -> None:
+    store = RecordingStore()
+    tables = read_graph_tables(store, known_until=pd.Timestamp("2023-12-31"))
+    assert store.names("read") == ["snapshot/nodes_company", "snapshot/nodes_fund", "snapshot/nodes_director",
+                                   "snapshot/intervals_supplies", "snapshot/intervals_owns",
+                                   "snapshot/intervals_sits_on"]
+    assert list(tables.edges[schema.OWNERSHIP.pyg].columns) == schema.edge_columns(schema.OWNERSHIP.pyg)
+    assert {c.params.get("known_until") for c in store.calls[3:]} == {pd.Timestamp("2023-12-31")}
+
+
+def test_train_refuses_an_empty_graph_and_writes_nothing(tmp_path: Path) -> None:
+    store = RecordingStore()
+    with pytest.raises(NexusError, match="No relationship is known at 2023-12-31: load a dataset first"):
+        train_model(store, pd.Timestamp("2023-12-31"), tmp_path)
+    assert store.written() == [] and list(tmp_path.iterdir()) == []
+
+
+def test_centrality_factors_need_a_history_and_write_nothing_without_one() -> None:
+    store = RecordingStore()
+    with pytest.raises(NexusError, match="No centrality history in Neo4j yet"):
+        write_centrality_factors(store)
+    assert store.names() == ["centrality/history"]
+
+
+def test_paper_trade_without_an_alpha_or_a_signal_refuses_and_writes_nothing() -> None:
+    store = RecordingStore().answer({"registry/list": [
+        {"name": "graph_gnn_embedding_drift", "type": "factor", "tier": None, "status": "rejected",
+         "verdict": "NULL", "model_version": "m1", "ever_rejected": True, "runs": 1, "tests": 3,
+         "last_tested_at": None}]})
+    with pytest.raises(NexusError, match=r"No registered alpha to trade.*graph_gnn_embedding_drift \(rejected\)"):
+        paper_trade_stored(store)
+    assert store.written() == []
+
+
+def test_demo_settings_refuse_an_unknown_signal_as_a_bad_argument(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--signal must be 'drift' or 'none'"):
+        DemoSettings(run_dir=tmp_path, models_dir=tmp_path, signal="momentum").checked()
