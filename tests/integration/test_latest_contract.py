@@ -51,7 +51,8 @@ def test_any_order_of_backfills_keeps_the_contract(store: Store, tmp_path: Path)
     load_dataset(store, generate(seed=7))
     models = tmp_path / "models"
     fast = TrainConfig(epochs=20, eval_every=20, seed=0, min_auc=0.0)
-    a = train_model(store, AS_OF, models, config=fast, device="cpu").version
+    a = train_model(store, AS_OF, models, config=fast, device="cpu",
+                    allow_below_baseline=True).version
     assert latest_embeddings(store).model_version is None  # nothing embedded yet
 
     backfill(store, models, a, M["2021-05-31"], M["2021-09-30"], device="cpu")  # the full range
@@ -60,7 +61,8 @@ def test_any_order_of_backfills_keeps_the_contract(store: Store, tmp_path: Path)
     assert_contract(store, a, "2021-09-30", current=a)
 
     b = train_model(store, AS_OF, models, config=TrainConfig(epochs=20, eval_every=20, seed=1, min_auc=0.0),
-                    device="cpu").version
+                    device="cpu",
+                    allow_below_baseline=True).version
     assert b != a
     assert_contract(store, a, "2021-09-30", current=b)  # the new current model has no embedding yet: stale
     assert "has no embeddings yet" in (latest_embeddings(store).note() or "")
@@ -91,7 +93,8 @@ def test_contract_breaches_from_outside_are_reported_and_repaired(store: Store, 
     load_dataset(store, generate(seed=7))
     models = tmp_path / "models"
     a = train_model(store, AS_OF, models, config=TrainConfig(epochs=20, eval_every=20, seed=0, min_auc=0.0),
-                    device="cpu").version
+                    device="cpu",
+                    allow_below_baseline=True).version
     backfill(store, models, a, M["2021-05-31"], M["2021-06-30"], device="cpu")
     store.write("test/set_company_embedding_date", company_id="NVDA", date=M["2021-05-31"])  # a foreign write
     with pytest.raises(NexusError, match=r"mix models .* and dates"):
