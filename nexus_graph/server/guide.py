@@ -186,7 +186,7 @@ def write_browser_zip(browser_jar: Path, target: Path, guide: str) -> None:
     partial = target.with_suffix(".partial")
     with zipfile.ZipFile(browser_jar) as source, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
         names = [n for n in source.namelist() if n.startswith("browser/")]
-        if "browser/" not in names:
+        if not names:
             raise NexusError(f"{browser_jar} holds no browser/ folder; is it the Neo4j Browser jar?")
         folders = {n for n in names if n.endswith("/")} | {"browser/guides/"}
         folders |= {n[: i + 1] for n in names for i, ch in enumerate(n) if ch == "/"}  # parents without entries
