@@ -88,7 +88,8 @@ def browser_query(name: str) -> BrowserQuery:
             params[match["name"]] = match["value"]
         elif not params:
             prose.append(line.strip().removeprefix("//").strip())
-    return BrowserQuery(name, " ".join(p for p in prose if p), params, catalog.statement(f"browser/{name}"))
+    statements = {full.removeprefix("browser/"): full for full in catalog.names("browser")}  # a closed set
+    return BrowserQuery(name, " ".join(p for p in prose if p), params, catalog.statement(statements[name]))
 
 
 def browser_queries() -> list[BrowserQuery]:

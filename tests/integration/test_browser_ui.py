@@ -22,10 +22,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.server.guide import browser_query
 from nexus_graph.snapshot.hetero import visible_edges
 from nexus_graph.store import Store
-from nexus_graph.store.snapshots import read_graph_tables
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"

@@ -23,6 +23,7 @@ MISSING = "{missing}"  # a path that does not exist
 # command path -> (arguments, text the one error line must contain)
 BAD_ARGUMENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "backfill": (("--start", "2021-13-01"), "--start must be an ISO date YYYY-MM-DD (got '2021-13-01')."),
+    "browser": (("--write-guide", MISSING + "/sub/guide.html", "extra"), "Got unexpected extra argument(s) (extra)."),
     "centralities": (("--start", "2024-05-31", "--end", "2024-01-31"), "No month-end between --start 2024-05-31"),
     "db init": (("extra",), "Got unexpected extra argument(s) (extra)."),
     "db status": (("extra",), "Got unexpected extra argument(s) (extra)."),
