@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from nexus_graph.cli.common import console, err_console, open_store, parse_date, print_json, progress
+from nexus_graph.cli.common import console, err_console, open_store, parse_date, print_json, progress, warn_beyond_data
 
 ORDER = 60
 
@@ -28,6 +28,7 @@ def backfill(
 
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
     with open_store() as store, progress(not json_out) as bar:
+        warn_beyond_data(store, end=last)
         task = bar.add_task("backfill", total=None, status="")
 
         def on_date(date, written) -> None:
@@ -120,6 +121,7 @@ def drift_noise(
 
     first, last = parse_date(start, "--start"), parse_date(end, "--end")  # before connecting
     with open_store() as store:
+        warn_beyond_data(store, end=last)
         outcome = run(store, models_dir or default_models_dir(), model, first, last, seed=seed, device=device)
     if json_out:
         print_json(outcome.summary())

@@ -71,3 +71,12 @@ def open_store() -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def warn_beyond_data(store: Store, **dates: pd.Timestamp) -> None:
+    """Print a warning for each date (keyword: option name without dashes) after the data's horizon."""
+    from nexus_graph.pipeline.registry import beyond_data
+
+    named = {f"--{name.replace('_', '-')}": date for name, date in dates.items() if date is not None}
+    for warning in beyond_data(store, named):
+        err_console.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)

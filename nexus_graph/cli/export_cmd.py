@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from nexus_graph.cli.common import console, open_store, parse_date, print_json
+from nexus_graph.cli.common import console, open_store, parse_date, print_json, warn_beyond_data
 
 ORDER = 85
 
@@ -36,6 +36,7 @@ def export(
 
     first, last = parse_date(start, "--start"), parse_date(end, "--end")  # before connecting
     with open_store() as store:
+        warn_beyond_data(store, end=last)
         result = run(GraphReader(store), kind.value, first, last, out, factor=factor, model_version=model_version)
     summary = result.summary()
     if json_out:

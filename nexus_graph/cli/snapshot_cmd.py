@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from nexus_graph.cli.common import console, open_store, parse_date, print_json, progress
+from nexus_graph.cli.common import console, open_store, parse_date, print_json, progress, warn_beyond_data
 from nexus_graph.errors import UsageError
 
 ORDER = 40
@@ -28,6 +28,7 @@ def snapshot(
     if via not in ("bulk", "cypher"):
         raise UsageError(f"--via must be 'bulk' or 'cypher' (got {via!r}).")
     with open_store() as store:
+        warn_beyond_data(store, asof=as_of)
         result = snapshot_step(store, as_of, via=via)
     data, counts = result.data, result.counts
     if out is not None:
@@ -62,6 +63,7 @@ def centralities(
     if not dates:
         raise UsageError(f"No month-end between --start {start} and --end {end}.")
     with open_store() as store, progress(not json_out) as bar:
+        warn_beyond_data(store, end=dates[-1])
         task = bar.add_task("centralities", total=len(dates), status="")
         result = centralities_step(store, dates, factors=factors, on_date=lambda d: bar.advance(task))
     if json_out:

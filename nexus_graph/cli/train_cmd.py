@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from nexus_graph.cli.common import console, err_console, open_store, parse_date, print_json, progress
+from nexus_graph.cli.common import console, err_console, open_store, parse_date, print_json, progress, warn_beyond_data
 from nexus_graph.errors import NexusError, UsageError
 
 ORDER = 50
@@ -81,6 +81,7 @@ def train(
                       models_dir or default_models_dir(), json_out)
         return
     with open_store() as store, progress(not json_out) as bar:
+        warn_beyond_data(store, asof=as_of)
         task = bar.add_task("train", total=epochs, status="")
 
         def on_eval(point) -> None:

@@ -14,6 +14,36 @@ def init_database(store: Store) -> SchemaReport:
     return init_schema(store)
 
 
+def data_horizon(store: Store) -> dict[str, pd.Timestamp | None]:
+    """The last date the data knows about: ``events`` (the latest disclosure of any relationship, its
+    start or its end) and ``prices`` (the last loaded close; None when no prices are loaded)."""
+    from nexus_graph.errors import NexusError
+    from nexus_graph.sources.prices import load_prices
+
+    row = store.records("admin/data_horizon")[0]
+    known = [pd.Timestamp(str(v)) for v in (row["last_known"], row["last_end_known"]) if v is not None]
+    try:
+        prices: pd.Timestamp | None = pd.Timestamp(load_prices()["date"].max())
+    except NexusError:
+        prices = None
+    return {"events": max(known) if known else None, "prices": prices}
+
+
+def beyond_data(store: Store, dates: dict[str, pd.Timestamp]) -> list[str]:
+    """A warning for each date (by option name) after the data's last known event or last price."""
+    horizon = data_horizon(store)
+    warnings = []
+    for option, date in dates.items():
+        late = [f"the last known event ({horizon['events']:%Y-%m-%d})" if horizon["events"] is not None
+                and date > horizon["events"] else "",
+                f"the last loaded price ({horizon['prices']:%Y-%m-%d})" if horizon["prices"] is not None
+                and date > horizon["prices"] else ""]
+        if any(late):
+            warnings.append(f"{option} {date:%Y-%m-%d} is after {' and '.join(x for x in late if x)}; "
+                            "results for it rest on data that stops earlier.")
+    return warnings
+
+
 def registry_list(store: Store) -> pd.DataFrame:
     """Every registered signal with its status, tier, runs and tests (one row each)."""
     return list_signals(store)

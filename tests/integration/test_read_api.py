@@ -136,3 +136,17 @@ def test_the_backtest_example_prints_a_quintile_table(demo) -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     assert "mean monthly return by drift quintile" in out.stdout and "Q5 - Q1 spread" in out.stdout
     assert len([line for line in out.stdout.splitlines() if line[:1] in "12345" and "." in line]) == 5
+
+
+def test_a_date_after_the_data_is_accepted_with_a_warning_that_says_which(demo) -> None:
+    _, _, root = demo
+    env = {**os.environ, "NEXUS_GRAPH_DATA_HOME": str(root / "side"), "NEXUS_GRAPH_TODAY": "2026-12-06"}
+    out = subprocess.run([sys.executable, "-m", "nexus_graph", "snapshot", "--asof", "2026-11-30", "--json"],
+                         capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    warning = [line for line in out.stderr.splitlines() if line.startswith("Warning: --asof 2026-11-30 is after")]
+    assert warning and "the last known event (" in warning[0] and "the last loaded price (2026-" in warning[0]
+    json.loads(out.stdout)  # the summary stays clean JSON on stdout
+    inside = subprocess.run([sys.executable, "-m", "nexus_graph", "snapshot", "--asof", "2021-08-31", "--json"],
+                            capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert inside.returncode == 0 and "Warning" not in inside.stderr
