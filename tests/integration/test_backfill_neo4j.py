@@ -20,6 +20,7 @@ from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.store import Store
 from nexus_graph.store.embeddings import embedded_dates, nearest_peers, read_embedding_panel
 from nexus_graph.store.graph import load_dataset
+from nexus_graph.store.models import mark_promoted
 
 pytestmark = pytest.mark.neo4j
 TINY = Path(__file__).resolve().parents[1] / "data" / "tiny"
@@ -104,8 +105,15 @@ def test_no_look_ahead_by_default_and_other_versions_untouched(tiny) -> None:
     assert store.records("test/look_ahead_rows", model_version="m-late2")[0]["n"] == labelled.rows_total
 
 
+def promote(store: Store, version: str) -> None:
+    """A recorded, promoted model version: the latest properties follow the current model (issue #21)."""
+    store.write("models/merge_model_version", version=version, props={})
+    mark_promoted(store, version)
+
+
 def test_latest_embedding_on_company_and_vector_index(tiny) -> None:
     store, tables = tiny
+    promote(store, "m-vec")
     run_backfill(store, tables, DATES, projection_embed, "m-vec", DATES[0])
     store.write("admin/await_indexes")
     peers = nearest_peers(store, "NVDA", k=3)
@@ -119,6 +127,7 @@ def test_the_browser_statements_answer_on_a_backfilled_graph(tiny) -> None:
     from nexus_graph.store.snapshots import write_centralities
 
     store, tables = tiny
+    promote(store, "m-browser")
     result = run_backfill(store, tables, DATES, projection_embed, "m-browser", DATES[0])
     write_centralities(store, centrality_history(tables, DATES))
     store.write("admin/await_indexes")
