@@ -58,6 +58,7 @@ def train(
                                      "per period from --asof to --until, each on data known at its start."),
     until: str = typer.Option(None, "--until", help="Last period start for --walk-forward (YYYY-MM-DD)."),
     models_dir: Path = typer.Option(None, help="Checkpoint folder (default: models/ in the checkout)."),
+    label: str = typer.Option(None, "--label", help="A human name for this model version (shown by `models`)."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ) -> None:
     """Train the HGT link predictor; promote it to models/hgt_link_pred.pt only if it passes the gate.
@@ -89,7 +90,8 @@ def train(
 
         outcome = train_model(store, as_of, models_dir or default_models_dir(), gap_months=gap, split=split,
                               config=config, device=device, predict=_edge_types(predict), on_eval=on_eval,
-                              baseline_margin=baseline_margin, allow_below_baseline=allow_below_baseline)
+                              baseline_margin=baseline_margin, allow_below_baseline=allow_below_baseline,
+                              label=label)
     summary = outcome.summary()
     if json_out:
         print_json(summary)

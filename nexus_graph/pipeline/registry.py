@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nexus_graph.errors import NexusError
 from nexus_graph.store.admin import SchemaReport, init_schema
+from nexus_graph.store.models import model_usage, model_version, model_versions
 from nexus_graph.store.protocol import Store
 from nexus_graph.store.registry import list_signals, signal_detail
 
@@ -52,3 +54,35 @@ def registry_list(store: Store) -> pd.DataFrame:
 def registry_show(store: Store, name: str) -> tuple[dict, pd.DataFrame]:
     """One signal's properties and every test recorded against it (one row per run and horizon)."""
     return signal_detail(store, name)
+
+
+# the facts `models show` and `models compare` put first (ModelVersion properties, camelCase)
+MODEL_FACTS = ("label", "asOf", "trainGraphAsOf", "split", "gapMonths", "seed", "valAuc", "baselineAuc",
+               "belowBaseline", "minAuc", "gatePassed", "promoted", "promotedBelowBaseline", "graphFingerprint",
+               "params", "hidden", "heads", "layers", "epochs", "device", "seconds", "createdAt")
+
+
+def models_list(store: Store) -> pd.DataFrame:
+    """Every recorded model version, oldest first (val AUC beside the baseline's, promoted or not)."""
+    return model_versions(store)
+
+
+def model_show(store: Store, version: str) -> dict:
+    """One version's provenance (all its properties) and what used it (backfills, factors, signals)."""
+    props = model_version(store, version)
+    if props is None:
+        known = list(model_versions(store)["version"])
+        raise NexusError(f"Unknown model version {version!r}; recorded versions: {known or 'none'} "
+                         "(`nexus-graph models list`).")
+    return {"version": version, "facts": {k: props[k] for k in MODEL_FACTS if k in props},
+            "properties": props, "used_by": model_usage(store, version)}
+
+
+def models_compare(store: Store, first: str, second: str) -> list[tuple[str, object, object]]:
+    """(fact, value in ``first``, value in ``second``) for every fact either version has, facts first."""
+    a, b = model_show(store, first), model_show(store, second)
+    keys = [k for k in MODEL_FACTS if k in a["properties"] or k in b["properties"]]
+    keys += sorted((set(a["properties"]) | set(b["properties"])) - set(keys) - {"curve", "spec", "splitDetails"})
+    rows = [(k, a["properties"].get(k), b["properties"].get(k)) for k in keys]
+    rows += [(f"used by: {k}", a["used_by"][k], b["used_by"][k]) for k in a["used_by"]]
+    return rows

@@ -83,6 +83,7 @@ def train_model(
     promote: bool = True,
     baseline_margin: float = 0.0,
     allow_below_baseline: bool = False,
+    label: str | None = None,
 ) -> TrainOutcome:
     """Train HGT link prediction on the graph known at ``as_of``; save, gate, promote, record.
 
@@ -120,7 +121,8 @@ def train_model(
         gap_months=gap_months if split == "time" else None,
         train_graph_as_of=f"{(cut if split == 'time' else as_of):%Y-%m-%d}", promoted=passed and promote,
         baseline_auc=baseline.to_json()["auc"], baseline_auc_by_type=baseline.to_json()["auc_by_type"],
-        baseline_margin=baseline_margin, below_baseline=below, promoted_below_baseline=below and passed and promote)
+        baseline_margin=baseline_margin, below_baseline=below, promoted_below_baseline=below and passed and promote,
+        label=label)
     version_dir = checkpoint.save_checkpoint(result, models_dir, meta)
     if passed and promote:
         checkpoint.promote(models_dir, version_dir.name)

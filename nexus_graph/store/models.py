@@ -90,10 +90,10 @@ def model_versions(store: Store) -> pd.DataFrame:
     """Every recorded version, oldest first.
 
     Columns: version, as_of (datetime64), split, seed, val_auc, min_auc, gate_passed, promoted, params,
-    device, seconds, graph_fingerprint, created_at (ISO string).
+    device, seconds, graph_fingerprint, created_at (ISO string), baseline_auc, label.
     """
     columns = ["version", "as_of", "split", "seed", "val_auc", "min_auc", "gate_passed", "promoted", "params",
-               "device", "seconds", "graph_fingerprint", "created_at"]
+               "device", "seconds", "graph_fingerprint", "created_at", "baseline_auc", "label"]
     return store.frame("models/model_versions", columns=columns)
 
 
@@ -101,3 +101,12 @@ def model_version(store: Store, version: str) -> dict[str, Any] | None:
     """All properties of one version (camelCase, JSON strings as stored), or None if never recorded."""
     rows = store.records("models/model_version", version=version)
     return {k: from_value(v) for k, v in rows[0]["props"].items()} if rows else None
+
+
+def model_usage(store: Store, version: str) -> dict[str, Any]:
+    """What used ``version``: embeddings (rows, month-ends, first, last), factors and registry signals."""
+    row = store.records("models/usage", version=version)[0]
+    return {"embeddings": int(row["embeddings"]), "month_ends": int(row["month_ends"]),
+            "first": None if row["first"] is None else str(row["first"]),
+            "last": None if row["last"] is None else str(row["last"]),
+            "factors": sorted(row["factors"]), "signals": sorted(row["signals"])}
