@@ -16,11 +16,8 @@ import pandas as pd
 from nexus_graph import schema
 
 
-def visible_mask(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> np.ndarray:
-    """Boolean mask of the interval rows of ``frame`` visible at ``as_of``.
-
-    ``frame`` has the four interval columns as ``datetime64`` (NaT = open / blank).
-    """
+def _started_and_ended(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> tuple[np.ndarray, np.ndarray]:
+    """Per interval row at ``as_of``: (started and known, ended with the end public), as boolean masks."""
     t = np.datetime64(pd.Timestamp(as_of), "ns")
     valid_from = frame[schema.VALID_FROM].to_numpy("datetime64[ns]")
     known_from = frame[schema.KNOWN_FROM].to_numpy("datetime64[ns]")
@@ -30,6 +27,15 @@ def visible_mask(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> np.ndarray:
     known_from = np.where(np.isnat(known_from), valid_from, known_from)
     started = (known_from <= t) & (valid_from <= t)
     ended_and_known = (~np.isnat(valid_to)) & (valid_to <= t) & (end_known <= t)
+    return started, ended_and_known
+
+
+def visible_mask(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> np.ndarray:
+    """Boolean mask of the interval rows of ``frame`` visible at ``as_of``.
+
+    ``frame`` has the four interval columns as ``datetime64`` (NaT = open / blank).
+    """
+    started, ended_and_known = _started_and_ended(frame, as_of)
     return started & ~ended_and_known
 
 
@@ -41,15 +47,8 @@ def ended_mask(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> np.ndarray:
     ``<= t``. Disjoint from :func:`visible_mask`; an interval whose end is not public yet is visible
     (live), never past.
     """
-    t = np.datetime64(pd.Timestamp(as_of), "ns")
-    valid_from = frame[schema.VALID_FROM].to_numpy("datetime64[ns]")
-    known_from = frame[schema.KNOWN_FROM].to_numpy("datetime64[ns]")
-    valid_to = frame[schema.VALID_TO].to_numpy("datetime64[ns]")
-    end_known = frame[schema.END_KNOWN_FROM].to_numpy("datetime64[ns]")
-    end_known = np.where(np.isnat(end_known), valid_to, end_known)
-    known_from = np.where(np.isnat(known_from), valid_from, known_from)
-    started = (known_from <= t) & (valid_from <= t)
-    return started & (~np.isnat(valid_to)) & (valid_to <= t) & (end_known <= t)
+    started, ended_and_known = _started_and_ended(frame, as_of)
+    return started & ended_and_known
 
 
 def edges_as_of(frame: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.DataFrame:

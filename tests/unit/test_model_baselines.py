@@ -12,22 +12,14 @@ import torch
 from nexus_graph.model import baselines
 from nexus_graph.model.baselines import FEATURES, HeuristicGraph, baseline_auc, ended_pairs, fit_logistic
 from nexus_graph.model.splits import time_forward_split
-from nexus_graph.schema import edge_columns
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 from nexus_graph.sources.demo import generate
+from tests.frames import edge_frame
 
 NaT = pd.NaT
 D = pd.Timestamp
 CUT = D("2020-12-31")
-
-
-def _edges(et, rows):
-    frame = pd.DataFrame(rows, columns=edge_columns(et)[: len(rows[0])] if rows else edge_columns(et))
-    frame = frame.reindex(columns=edge_columns(et))
-    for c in ("valid_from", "valid_to", "known_from", "end_known_from"):
-        frame[c] = pd.to_datetime(frame[c])
-    return frame
 
 
 @pytest.fixture()
@@ -44,7 +36,7 @@ def tables() -> GraphTables:
     funds = pd.DataFrame({"node_id": ["F"], "name": ["Fund"], "fund_type": ["hedge"]})
     directors = pd.DataFrame({"node_id": ["X"], "name": ["Dir"]})
     start = D("2020-01-01")
-    supply = _edges(SUPPLIES, [
+    supply = edge_frame(SUPPLIES, [
         ("A", "B", start, NaT, start, NaT),
         ("B", "C", start, NaT, start, NaT),
         ("A", "D", start, NaT, start, NaT),
@@ -58,8 +50,8 @@ def tables() -> GraphTables:
         # ended before the cut, end public only after it: live at the cut, not yet past
         ("D", "E", start, D("2020-09-30"), start, D("2021-03-01")),
     ])
-    owns = _edges(OWNS, [("F", "A", start, NaT, start, NaT), ("F", "C", start, NaT, start, NaT)])
-    board = _edges(SITS_ON, [])
+    owns = edge_frame(OWNS, [("F", "A", start, NaT, start, NaT), ("F", "C", start, NaT, start, NaT)])
+    board = edge_frame(SITS_ON, [])
     return GraphTables(nodes={"company": companies, "fund": funds, "director": directors},
                        edges={SUPPLIES: supply, OWNS: owns, SITS_ON: board})
 

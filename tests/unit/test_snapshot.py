@@ -6,21 +6,13 @@ import pandas as pd
 import pytest
 import torch
 
-from nexus_graph.schema import edge_columns
 from nexus_graph.snapshot.centrality import centrality_at
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot, snapshot_counts
 from nexus_graph.snapshot.tables import GraphTables
+from tests.frames import edge_frame
 
 NaT = pd.NaT
 D = pd.Timestamp
-
-
-def _edges(et, rows):
-    frame = pd.DataFrame(rows, columns=edge_columns(et)[: len(rows[0])] if rows else edge_columns(et))
-    frame = frame.reindex(columns=edge_columns(et))
-    for c in ("valid_from", "valid_to", "known_from", "end_known_from"):
-        frame[c] = pd.to_datetime(frame[c])
-    return frame
 
 
 @pytest.fixture()
@@ -36,7 +28,7 @@ def tables() -> GraphTables:
     })
     funds = pd.DataFrame({"node_id": ["F1"], "name": ["Fund"], "fund_type": ["active"]})
     directors = pd.DataFrame({"node_id": ["D1"], "name": ["Dir"]})
-    supply = _edges(SUPPLIES, [
+    supply = edge_frame(SUPPLIES, [
         # live and known since 2022
         ("BBB", "AAA", D("2022-01-01"), NaT, D("2022-01-01"), NaT, 0.3),
         # valid from 2022 but known only from 2023-03-01 (late disclosure)
@@ -46,8 +38,8 @@ def tables() -> GraphTables:
         # to a company listed only from 2023-06-01
         ("BBB", "NEW", D("2022-01-01"), NaT, D("2022-01-01"), NaT, 0.5),
     ])
-    owns = _edges(OWNS, [("F1", "AAA", D("2022-01-01"), NaT, D("2022-02-15"), NaT, 5e6, 100.0, 0.01)])
-    board = _edges(SITS_ON, [("D1", "AAA", D("2022-01-01"), NaT, D("2022-01-01"), NaT, "director"),
+    owns = edge_frame(OWNS, [("F1", "AAA", D("2022-01-01"), NaT, D("2022-02-15"), NaT, 5e6, 100.0, 0.01)])
+    board = edge_frame(SITS_ON, [("D1", "AAA", D("2022-01-01"), NaT, D("2022-01-01"), NaT, "director"),
                              ("D1", "BBB", D("2022-01-01"), NaT, D("2022-01-01"), NaT, "director")])
     return GraphTables(nodes={"company": companies, "fund": funds, "director": directors},
                        edges={SUPPLIES: supply, OWNS: owns, SITS_ON: board})

@@ -7,24 +7,16 @@ import pandas as pd
 import pytest
 import torch
 
-from nexus_graph.schema import edge_columns
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.past import DAYS_PER_MONTH, past_type, with_past_edges
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 from nexus_graph.sources.demo import generate
+from tests.frames import edge_frame
 
 NaT = pd.NaT
 D = pd.Timestamp
 T = D("2020-12-31")
 START = D("2020-01-01")
-
-
-def _edges(et, rows):
-    frame = pd.DataFrame(rows, columns=edge_columns(et)[: len(rows[0])] if rows else edge_columns(et))
-    frame = frame.reindex(columns=edge_columns(et))
-    for c in ("valid_from", "valid_to", "known_from", "end_known_from"):
-        frame[c] = pd.to_datetime(frame[c])
-    return frame
 
 
 @pytest.fixture()
@@ -34,7 +26,7 @@ def tables() -> GraphTables:
         "segment": ["tech"] * 5, "country": ["US"] * 5,
         "listed_from": pd.to_datetime([NaT] * 5), "listed_to": pd.to_datetime([NaT, NaT, NaT, NaT, D("2020-12-01")]),
     })
-    supply = _edges(SUPPLIES, [
+    supply = edge_frame(SUPPLIES, [
         ("A", "B", START, D("2020-06-30"), START, NaT),  # ended, end public: past
         ("A", "B", D("2019-01-01"), D("2019-07-01"), D("2019-01-01"), NaT),  # an older interval of the same pair
         ("A", "C", START, D("2020-10-31"), START, D("2021-02-01")),  # end not public yet: live
@@ -46,7 +38,7 @@ def tables() -> GraphTables:
     return GraphTables(
         nodes={"company": companies, "fund": pd.DataFrame({"node_id": ["F"], "name": ["F"], "fund_type": ["x"]}),
                "director": pd.DataFrame({"node_id": ["X"], "name": ["X"]})},
-        edges={SUPPLIES: supply, OWNS: _edges(OWNS, []), SITS_ON: _edges(SITS_ON, [])})
+        edges={SUPPLIES: supply, OWNS: edge_frame(OWNS, []), SITS_ON: edge_frame(SITS_ON, [])})
 
 
 def _pairs(data, et) -> list[tuple[str, str]]:
