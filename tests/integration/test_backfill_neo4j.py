@@ -131,10 +131,10 @@ def test_the_browser_statements_answer_on_a_backfilled_graph(tiny) -> None:
     result = run_backfill(store, tables, DATES, projection_embed, "m-browser", DATES[0])
     write_centralities(store, centrality_history(tables, DATES))
     store.write("admin/await_indexes")
-    peers = store.records("browser/nearest_peers", company_id="NVDA", k=3)
+    peers = store.records("browser/nearest_peers", company="NVDA", k=3, asOf=None)
     assert len(peers) == 3 and "NVDA" not in {p["peer"] for p in peers}
-    drift = store.records("browser/embedding_drift_over_time", company_id="NVDA", model_version="m-browser")
+    drift = store.records("browser/embedding_drift_over_time", company="NVDA", modelVersion="m-browser")
     expected = result.panel.xs("NVDA", level="company_id").index
     assert [pd.Timestamp(r["date"]) for r in drift] == list(expected)
-    history = store.records("browser/centrality_over_time", company_id="NVDA")
+    history = store.records("browser/centrality_over_time", company="NVDA")
     assert [pd.Timestamp(r["date"]) for r in history] == list(expected)
