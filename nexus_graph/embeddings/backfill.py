@@ -45,10 +45,16 @@ def snapshot_embeddings(tables: GraphTables, dates: Iterable[pd.Timestamp],
         yield pd.Timestamp(date), ids, vectors[present]
 
 
-def month_drift(previous: Mapping[str, np.ndarray], ids: Sequence[str], vectors: np.ndarray) -> np.ndarray:
-    """Drift of each company's vector against its vector of the previous month (NaN where it had none)."""
+def month_drift(previous: Mapping[str, np.ndarray], ids: Sequence[str], vectors: np.ndarray,
+                previous_date: pd.Timestamp | None = None, date: pd.Timestamp | None = None) -> np.ndarray:
+    """Drift of each company's vector against its vector of the previous month (NaN where it had none).
+
+    With both dates given, ``previous`` from a snapshot that is not in the calendar month before
+    ``date`` (a month missing between them) gives NaN everywhere: the one drift definition of
+    :mod:`nexus_graph.embeddings.panel` (never a two-month change).
+    """
     dim = vectors.shape[1]
     prev = np.array([previous.get(cid, np.full(dim, np.nan)) for cid in ids]).reshape(len(ids), dim)
-    drift = latest_drift(prev, vectors)
+    drift = latest_drift(prev, vectors, previous_date=previous_date, date=date)
     drift[np.isnan(prev).any(axis=1)] = np.nan
     return drift

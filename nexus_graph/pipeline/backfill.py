@@ -113,6 +113,7 @@ def run_backfill(
         )
     done = embedded_dates(store, model_version)
     previous: dict[str, np.ndarray] = {}
+    previous_date: pd.Timestamp | None = None
     slices = []
     months: dict[pd.Timestamp, tuple[list[str], np.ndarray, np.ndarray]] = {}
 
@@ -122,7 +123,7 @@ def run_backfill(
                                          look_ahead=date < pd.Timestamp(model_as_of))
 
     for date, ids, vectors in snapshot_embeddings(tables, todo, embed):
-        drift = month_drift(previous, ids, vectors)
+        drift = month_drift(previous, ids, vectors, previous_date=previous_date, date=date)
         months[date] = (ids, vectors, drift)
         write = done.get(date, 0) != len(ids)
         if write:
@@ -131,7 +132,7 @@ def run_backfill(
         result.rows_total += len(ids)
         result.snapshots += 1
         result.dim = vectors.shape[1]
-        previous = dict(zip(ids, vectors, strict=True))
+        previous, previous_date = dict(zip(ids, vectors, strict=True)), date
         slices.append(panel_from_arrays(date, ids, vectors))
         if on_date:
             on_date(date, write)
@@ -168,7 +169,8 @@ def backfill(
     result = run_backfill(store, tables, dates, model_embedder(net, device), version, model_as_of,
                           allow_look_ahead=allow_look_ahead, on_date=on_date)
     drift = embedding_drift(result.panel)
-    write_factor_panel(store, drift, DRIFT_FACTOR, version)
+    ahead = [d for d in drift.index.get_level_values("date").unique() if d < model_as_of]  # as the embeddings
+    write_factor_panel(store, drift, DRIFT_FACTOR, version, look_ahead_dates=ahead)
     return result
 
 
