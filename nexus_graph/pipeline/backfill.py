@@ -168,10 +168,19 @@ def backfill(
     tables = read_graph_tables(store, known_until=dates[-1])
     result = run_backfill(store, tables, dates, model_embedder(net, device), version, model_as_of,
                           allow_look_ahead=allow_look_ahead, on_date=on_date)
-    drift = embedding_drift(result.panel)
-    ahead = [d for d in drift.index.get_level_values("date").unique() if d < model_as_of]  # as the embeddings
-    write_factor_panel(store, drift, DRIFT_FACTOR, version, look_ahead_dates=ahead)
+    write_drift_factor(store, result.panel, version, model_as_of)
     return result
+
+
+def write_drift_factor(store: Store, panel: pd.DataFrame, model_version: str, model_as_of: pd.Timestamp) -> int:
+    """Write the drift factor of a backfilled embedding panel; returns the rows stored.
+
+    Its values on dates before the model's as-of date (a look-ahead backfill) are stored with
+    ``lookAhead: true``, like the embeddings they come from, so evaluate and paper-trade see it.
+    """
+    drift = embedding_drift(panel)
+    ahead = [d for d in drift.index.get_level_values("date").unique() if d < pd.Timestamp(model_as_of)]
+    return write_factor_panel(store, drift, DRIFT_FACTOR, model_version, look_ahead_dates=ahead)
 
 
 def latest_embeddings(store: Store, repair: bool = False) -> LatestState:

@@ -76,6 +76,30 @@ def test_backfill_writes_one_transaction_per_month_and_counts_from_the_graph() -
     assert again.rows_written == 0 and again.rows_stored == sum(present)
 
 
+def test_backfill_drift_is_nan_across_a_missing_month() -> None:
+    # defect 4 of issue #17: the stored Embedding.drift after a month missing from the backfill is NaN,
+    # as in the factor panel -- never a two-month change
+    tables = graph_tables_from_dataset(read_dataset(TINY))
+    store = embedding_store()
+    dates = [DATES[0], DATES[2], DATES[3]]  # February missing
+    run_backfill(store, tables, dates, projection, "m1", dates[0])
+    drifts = {pd.Timestamp(c.params["date"]): [row["drift"] for row in c.params["rows"]]
+              for c in store.written("embeddings/upsert")}
+    assert all(d is None for d in drifts[DATES[2]])  # March after a missing February
+    assert any(d is not None for d in drifts[DATES[3]])  # April follows March: a one-month drift
+
+
+def test_paper_trade_gate_refuses_a_rejected_signal_and_writes_nothing() -> None:
+    store = RecordingStore().answer({"registry/list": [
+        {"name": "graph_gnn_embedding_drift", "type": "factor", "tier": 0, "status": "rejected",
+         "verdict": "NULL", "model_version": "m1", "ever_rejected": True, "runs": 1, "tests": 3,
+         "last_tested_at": None}]})
+    with pytest.raises(NexusError, match=r"^Refusing to paper-trade: signal 'graph_gnn_embedding_drift' was last "
+                                         r"judged NULL \(status rejected\)\. .* or pass --force"):
+        paper_trade_stored(store, ["graph_gnn_embedding_drift"])
+    assert store.written() == [] and store.names() == ["registry/list"]
+
+
 def test_backfill_refuses_look_ahead_before_reading_or_writing() -> None:
     store = embedding_store()
     tables = graph_tables_from_dataset(read_dataset(TINY))
