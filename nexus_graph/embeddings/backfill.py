@@ -31,14 +31,17 @@ def backfill_dates(dates: Sequence[pd.Timestamp], model_as_of: pd.Timestamp,
     return [d for d in dates if d >= model_as_of], [d for d in dates if d < model_as_of]
 
 
-def snapshot_embeddings(tables: GraphTables, dates: Iterable[pd.Timestamp],
-                        embed: EmbedFn) -> Iterator[tuple[pd.Timestamp, list[str], np.ndarray]]:
+def snapshot_embeddings(tables: GraphTables, dates: Iterable[pd.Timestamp], embed: EmbedFn,
+                        as_of: Mapping[pd.Timestamp, pd.Timestamp] | None = None,
+                        ) -> Iterator[tuple[pd.Timestamp, list[str], np.ndarray]]:
     """``(date, company ids, vectors)`` per date: the companies present at that date, float64 ``[N, D]``.
 
     Every snapshot shares the node index of ``tables``; ``embed`` returns one row per company of it.
+    ``as_of`` maps a date to the day its snapshot is taken as of (the entry close of a month-end,
+    :func:`nexus_graph.evaluation.returns.entry_days`); the result stays keyed by ``date``.
     """
     for date in dates:
-        data = build_snapshot(tables, date)
+        data = build_snapshot(tables, (as_of or {}).get(pd.Timestamp(date), date))
         vectors = np.asarray(embed(data), dtype=np.float64)
         present = data["company"].present.numpy()
         ids = [cid for cid, p in zip(data["company"].node_id, present, strict=True) if p]

@@ -18,7 +18,7 @@ Rules this step enforces:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +29,10 @@ from nexus_graph.as_of import month_ends
 from nexus_graph.embeddings.backfill import EmbedFn, backfill_dates, month_drift, snapshot_embeddings
 from nexus_graph.embeddings.panel import DRIFT_FACTOR, embedding_drift, panel_from_arrays
 from nexus_graph.errors import NexusError
+from nexus_graph.evaluation.returns import entry_days
 from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.snapshot.tables import GraphTables
+from nexus_graph.sources.prices import load_prices
 from nexus_graph.store.embeddings import (
     LatestState,
     derive_latest,
@@ -88,6 +90,7 @@ def run_backfill(
     model_as_of: pd.Timestamp,
     allow_look_ahead: bool = False,
     on_date: Callable[[pd.Timestamp, bool], None] | None = None,
+    snapshot_days: Mapping[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> BackfillResult:
     """Embed every date, write missing ones (one transaction each, which also derives the latest on companies).
 
@@ -99,10 +102,18 @@ def run_backfill(
         Snapshot -> company embedding matrix (rows in the snapshot's company order).
     on_date : callable, optional
         Called after each date with (date, written).
+    snapshot_days : mapping, optional
+        Month-end -> the day its snapshot is taken as of: the entry close (:func:`snapshot_days_of`),
+        so nothing disclosed after the price a trade enters at is embedded. Rows stay keyed by the
+        month-end; the look-ahead rule compares the snapshot day with the model's as-of date.
     """
     started = time.perf_counter()
     result = BackfillResult(model_version=model_version)
+    day = {pd.Timestamp(d): pd.Timestamp((snapshot_days or {}).get(pd.Timestamp(d), d)) for d in dates}
     todo, refused = backfill_dates(dates, pd.Timestamp(model_as_of), allow_look_ahead)
+    if snapshot_days and not allow_look_ahead:  # a month-end whose entry close precedes the model's as-of date
+        refused = sorted({*refused, *(d for d in todo if day[d] < pd.Timestamp(model_as_of))})
+        todo = [d for d in todo if d not in refused]
     result.skipped_before_model = [d.strftime("%Y-%m-%d") for d in refused]
     if not todo:
         raise NexusError(
@@ -120,9 +131,9 @@ def run_backfill(
     def write_month(date: pd.Timestamp) -> int:
         ids, vectors, drift = months[date]
         return write_snapshot_embeddings(store, date, model_version, ids, vectors, drift,
-                                         look_ahead=date < pd.Timestamp(model_as_of))
+                                         look_ahead=day[date] < pd.Timestamp(model_as_of))
 
-    for date, ids, vectors in snapshot_embeddings(tables, todo, embed):
+    for date, ids, vectors in snapshot_embeddings(tables, todo, embed, as_of=day):
         drift = month_drift(previous, ids, vectors, previous_date=previous_date, date=date)
         months[date] = (ids, vectors, drift)
         write = done.get(date, 0) != len(ids)
@@ -166,20 +177,43 @@ def backfill(
     if not dates:
         raise NexusError(f"No month-end between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
     tables = read_graph_tables(store, known_until=dates[-1])
+    days = snapshot_days_of(dates)
     result = run_backfill(store, tables, dates, model_embedder(net, device), version, model_as_of,
-                          allow_look_ahead=allow_look_ahead, on_date=on_date)
-    write_drift_factor(store, result.panel, version, model_as_of)
+                          allow_look_ahead=allow_look_ahead, on_date=on_date, snapshot_days=days)
+    write_drift_factor(store, result.panel, version, model_as_of, days)
     return result
 
 
-def write_drift_factor(store: Store, panel: pd.DataFrame, model_version: str, model_as_of: pd.Timestamp) -> int:
+def snapshot_days_of(dates: Sequence[pd.Timestamp], prices: pd.DataFrame | None = None
+                     ) -> dict[pd.Timestamp, pd.Timestamp] | None:
+    """Month-end -> its entry close (the last trading day on or before it), from the loaded prices.
+
+    Issue #17, defect 6: a trade decided at a month-end enters at that close, so the snapshot it
+    uses is taken as of that day, not the calendar month-end (a Saturday disclosure is after the
+    price). None when no prices are loaded (the snapshots stay at the calendar month-ends); a
+    month-end before every price keeps its own date.
+    """
+    if prices is None:
+        try:
+            prices = load_prices()
+        except NexusError:
+            return None
+    entry = entry_days(dates, pd.to_datetime(prices["date"]).unique())
+    return {pd.Timestamp(d): (pd.Timestamp(e) if pd.notna(e) else pd.Timestamp(d)) for d, e in entry.items()}
+
+
+def write_drift_factor(store: Store, panel: pd.DataFrame, model_version: str, model_as_of: pd.Timestamp,
+                       snapshot_days: Mapping[pd.Timestamp, pd.Timestamp] | None = None) -> int:
     """Write the drift factor of a backfilled embedding panel; returns the rows stored.
 
-    Its values on dates before the model's as-of date (a look-ahead backfill) are stored with
-    ``lookAhead: true``, like the embeddings they come from, so evaluate and paper-trade see it.
+    Its values on dates whose snapshot precedes the model's as-of date (a look-ahead backfill) are
+    stored with ``lookAhead: true``, like the embeddings they come from, so evaluate and paper-trade
+    see it.
     """
     drift = embedding_drift(panel)
-    ahead = [d for d in drift.index.get_level_values("date").unique() if d < pd.Timestamp(model_as_of)]
+    days = snapshot_days or {}
+    ahead = [d for d in drift.index.get_level_values("date").unique()
+             if pd.Timestamp(days.get(d, d)) < pd.Timestamp(model_as_of)]
     return write_factor_panel(store, drift, DRIFT_FACTOR, model_version, look_ahead_dates=ahead)
 
 

@@ -15,13 +15,13 @@ import pytest
 from nexus_graph import schema
 from nexus_graph.as_of import month_ends
 from nexus_graph.errors import NexusError, UsageError
-from nexus_graph.pipeline.backfill import run_backfill
+from nexus_graph.pipeline.backfill import run_backfill, snapshot_days_of
 from nexus_graph.pipeline.demo import DemoSettings
 from nexus_graph.pipeline.load import load_step
 from nexus_graph.pipeline.paper_trade import paper_trade_stored
 from nexus_graph.pipeline.snapshots import read_graph_tables, write_centrality_factors
 from nexus_graph.pipeline.train import train_model
-from nexus_graph.snapshot.hetero import present_masks
+from nexus_graph.snapshot.hetero import build_snapshot, present_masks
 from nexus_graph.snapshot.tables import graph_tables_from_dataset
 from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.store.graph import ROW_SEPARATOR
@@ -87,6 +87,39 @@ def test_backfill_drift_is_nan_across_a_missing_month() -> None:
               for c in store.written("embeddings/upsert")}
     assert all(d is None for d in drifts[DATES[2]])  # March after a missing February
     assert any(d is not None for d in drifts[DATES[3]])  # April follows March: a one-month drift
+
+
+def test_backfill_snapshot_is_as_of_the_entry_close_so_a_weekend_disclosure_is_not_used() -> None:
+    # issue #17, defect 6: 2022-04-30 is a Saturday; a trade decided at that month-end enters at the close
+    # of Friday 2022-04-29, so an edge disclosed on the Saturday must not be in the snapshot embedded for it
+    dataset = read_dataset(TINY)
+    late = dataset.supply.iloc[:1].copy()
+    late[["supplier_id", "customer_id"]] = ["MU", "AMAT"]
+    late[["valid_from", "known_from"]] = [pd.Timestamp("2022-01-03"), pd.Timestamp("2022-04-30")]
+    dataset.supply = pd.concat([dataset.supply, late], ignore_index=True)
+    tables = graph_tables_from_dataset(dataset)
+    edges = ("company", "supplies", "company")
+    seen: list[int] = []
+
+    def embed(data) -> np.ndarray:
+        seen.append(int(data[edges].edge_index.shape[1]))
+        return projection(data)
+
+    days = snapshot_days_of(DATES, dataset.prices)
+    assert days[pd.Timestamp("2022-04-30")] == pd.Timestamp("2022-04-29")
+    assert days[pd.Timestamp("2022-03-31")] == pd.Timestamp("2022-03-31")  # a trading day maps to itself
+    store = embedding_store()
+    run_backfill(store, tables, DATES, embed, "m1", DATES[0], snapshot_days=days)
+    friday, saturday = (int(build_snapshot(tables, pd.Timestamp(d))[edges].edge_index.shape[1])
+                        for d in ("2022-04-29", "2022-04-30"))
+    assert saturday == friday + 1  # the disclosure is visible at the calendar month-end ...
+    assert seen[-1] == friday  # ... but not in the snapshot embedded for it
+    upserts = store.written("embeddings/upsert")
+    assert pd.Timestamp(upserts[-1].params["date"]) == pd.Timestamp("2022-04-30")  # still keyed by the month-end
+    # without prices the snapshots stay at the calendar month-ends (and the Saturday edge is in)
+    seen.clear()
+    run_backfill(embedding_store(), tables, DATES, embed, "m1", DATES[0])
+    assert seen[-1] == saturday
 
 
 def test_paper_trade_gate_refuses_a_rejected_signal_and_writes_nothing() -> None:
