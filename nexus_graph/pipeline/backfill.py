@@ -29,10 +29,8 @@ from nexus_graph.as_of import month_ends
 from nexus_graph.embeddings.backfill import EmbedFn, backfill_dates, month_drift, snapshot_embeddings
 from nexus_graph.embeddings.panel import DRIFT_FACTOR, embedding_drift, panel_from_arrays
 from nexus_graph.errors import NexusError
-from nexus_graph.evaluation.returns import entry_days
-from nexus_graph.pipeline.snapshots import read_graph_tables
+from nexus_graph.pipeline.snapshots import read_graph_tables, snapshot_days_of
 from nexus_graph.snapshot.tables import GraphTables
-from nexus_graph.sources.prices import load_prices
 from nexus_graph.store.embeddings import (
     LatestState,
     derive_latest,
@@ -182,24 +180,6 @@ def backfill(
                           allow_look_ahead=allow_look_ahead, on_date=on_date, snapshot_days=days)
     write_drift_factor(store, result.panel, version, model_as_of, days)
     return result
-
-
-def snapshot_days_of(dates: Sequence[pd.Timestamp], prices: pd.DataFrame | None = None
-                     ) -> dict[pd.Timestamp, pd.Timestamp] | None:
-    """Month-end -> its entry close (the last trading day on or before it), from the loaded prices.
-
-    Issue #17, defect 6: a trade decided at a month-end enters at that close, so the snapshot it
-    uses is taken as of that day, not the calendar month-end (a Saturday disclosure is after the
-    price). None when no prices are loaded (the snapshots stay at the calendar month-ends); a
-    month-end before every price keeps its own date.
-    """
-    if prices is None:
-        try:
-            prices = load_prices()
-        except NexusError:
-            return None
-    entry = entry_days(dates, pd.to_datetime(prices["date"]).unique())
-    return {pd.Timestamp(d): (pd.Timestamp(e) if pd.notna(e) else pd.Timestamp(d)) for d, e in entry.items()}
 
 
 def write_drift_factor(store: Store, panel: pd.DataFrame, model_version: str, model_as_of: pd.Timestamp,

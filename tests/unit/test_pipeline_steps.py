@@ -15,11 +15,11 @@ import pytest
 from nexus_graph import schema
 from nexus_graph.as_of import month_ends
 from nexus_graph.errors import NexusError, UsageError
-from nexus_graph.pipeline.backfill import run_backfill, snapshot_days_of
+from nexus_graph.pipeline.backfill import run_backfill
 from nexus_graph.pipeline.demo import DemoSettings
 from nexus_graph.pipeline.load import load_step
 from nexus_graph.pipeline.paper_trade import paper_trade_stored
-from nexus_graph.pipeline.snapshots import read_graph_tables, write_centrality_factors
+from nexus_graph.pipeline.snapshots import read_graph_tables, snapshot_days_of, write_centrality_factors
 from nexus_graph.pipeline.train import train_model
 from nexus_graph.snapshot.hetero import build_snapshot, present_masks
 from nexus_graph.snapshot.tables import graph_tables_from_dataset
@@ -120,6 +120,26 @@ def test_backfill_snapshot_is_as_of_the_entry_close_so_a_weekend_disclosure_is_n
     seen.clear()
     run_backfill(embedding_store(), tables, DATES, embed, "m1", DATES[0])
     assert seen[-1] == saturday
+
+
+def test_centralities_are_as_of_the_entry_close_and_keyed_by_the_month_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nexus_graph.pipeline import snapshots
+
+    dataset = read_dataset(TINY)
+    late = dataset.supply.iloc[:1].copy()
+    late[["supplier_id", "customer_id"]] = ["MU", "AMAT"]
+    late[["valid_from", "known_from"]] = [pd.Timestamp("2022-01-03"), pd.Timestamp("2022-04-30")]  # a Saturday
+    dataset.supply = pd.concat([dataset.supply, late], ignore_index=True)
+    written: list[pd.DataFrame] = []
+    monkeypatch.setattr(snapshots, "read_graph_tables", lambda _store, known_until=None:
+                        graph_tables_from_dataset(dataset))
+    monkeypatch.setattr(snapshots, "write_centralities", lambda _store, frame: written.append(frame) or len(frame))
+    snapshots.compute_centralities(RecordingStore(), DATES, prices=dataset.prices)
+    frame = written[0].set_index(["date", "company_id"])
+    assert sorted(set(frame.index.get_level_values("date"))) == DATES  # keyed by the month-ends
+    assert frame.loc[(pd.Timestamp("2022-04-30"), "MU"), "supplies_out"] == 1  # not 2: Saturday's edge is later
+    snapshots.compute_centralities(RecordingStore(), DATES, prices=dataset.prices.iloc[:0])
+    assert written[1].set_index(["date", "company_id"]).loc[(pd.Timestamp("2022-04-30"), "MU"), "supplies_out"] == 2
 
 
 def test_paper_trade_gate_refuses_a_rejected_signal_and_writes_nothing() -> None:
