@@ -66,7 +66,8 @@ def report_markdown(evaluation: Evaluation, plots: dict[str, str], warning: str 
     lines += [
         f"{evaluation.ic.shape[0]} snapshot dates {evaluation.ic.index.min():%Y-%m-%d} .. "
         f"{evaluation.ic.index.max():%Y-%m-%d}; average cross-section {avg:.1f} companies; "
-        f"M = {evaluation.m} tests ({evaluation.prior_tests} in the registry before this run); method `{METHOD}`; "
+        f"M = {evaluation.m} tests ({evaluation.prior_tests} in the registry before this run; the N of the deflated "
+        f"Sharpe); method `{METHOD}`; "
         f"decision rule `{decision.rule}`; run `{inputs.run_id}`, data sha256 `{inputs.data_fingerprint[:16]}…`.",
         "",
         evaluation.family_note,

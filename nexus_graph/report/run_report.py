@@ -99,6 +99,8 @@ def _evaluation(evaluation: Mapping[str, Any], out: Path, synthetic: bool) -> tu
     lines += [f"- {reason}" for reason in evaluation.get("reasons") or []]
     if evaluation.get("family"):
         lines += ["", str(evaluation["family"])]
+    if evaluation.get("m") is not None:
+        lines += ["", f"M = {evaluation['m']} is also the N of the deflated Sharpe ratio (every trial made)."]
     if summary:
         columns = [c for c in SUMMARY_COLUMNS if any(any(k in row for k in c[1]) for row in summary)]
 

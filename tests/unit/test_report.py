@@ -120,7 +120,8 @@ def test_missing_inputs_say_not_run_and_leave_no_stale_plots(tmp_path: Path) -> 
 
 def test_report_shows_the_family_rule_horizon_holm_p_and_delistings(tmp_path: Path) -> None:
     evaluation = sections()["evaluation"]
-    evaluation = {**evaluation, "rule": "holm", "family": "Multiple-testing family: M = 400 tests = 9 made before",
+    evaluation = {**evaluation, "rule": "holm", "m": 400,
+                  "family": "Multiple-testing family: M = 400 tests = 9 made before",
                   "summary": [{**row, "robust_p": 0.2, "horizon_holm_p": 0.4} for row in evaluation["summary"]]}
     result = small_portfolio(2)
     text = write_run_report(tmp_path, synthetic=False, title="t", evaluation=evaluation, portfolio=result,
@@ -128,6 +129,7 @@ def test_report_shows_the_family_rule_horizon_holm_p_and_delistings(tmp_path: Pa
                             ).read_text()
     assert "decision rule `holm`" in text and "Multiple-testing family: M = 400 tests = 9 made before" in text
     assert "horizon Holm p" in text and "| 0.4000 |" in text
+    assert "M = 400 is also the N of the deflated Sharpe ratio" in text
     assert "deflated Sharpe over N = 3 trial(s)" in text
     assert "> **Traded with --force: signal 'drift' was last judged NULL**" in text
     assert "Delistings: none in the prices" in text and "-30%" in text
