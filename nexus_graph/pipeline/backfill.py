@@ -103,15 +103,15 @@ def run_backfill(
     snapshot_days : mapping, optional
         Month-end -> the day its snapshot is taken as of: the entry close (:func:`snapshot_days_of`),
         so nothing disclosed after the price a trade enters at is embedded. Rows stay keyed by the
-        month-end; the look-ahead rule compares the snapshot day with the model's as-of date.
+        month-end. The refusal rule compares month-ends with the model's as-of date, as requested
+        dates always were; a row whose snapshot day precedes it (the model's own month-end falling
+        on a holiday: 2021-05-31 is embedded as of 2021-05-28) is embedded and labelled lookAhead.
+        Only the drift of the month after uses it, at a date when the model already existed.
     """
     started = time.perf_counter()
     result = BackfillResult(model_version=model_version)
     day = {pd.Timestamp(d): pd.Timestamp((snapshot_days or {}).get(pd.Timestamp(d), d)) for d in dates}
     todo, refused = backfill_dates(dates, pd.Timestamp(model_as_of), allow_look_ahead)
-    if snapshot_days and not allow_look_ahead:  # a month-end whose entry close precedes the model's as-of date
-        refused = sorted({*refused, *(d for d in todo if day[d] < pd.Timestamp(model_as_of))})
-        todo = [d for d in todo if d not in refused]
     result.skipped_before_model = [d.strftime("%Y-%m-%d") for d in refused]
     if not todo:
         raise NexusError(

@@ -116,6 +116,10 @@ def test_backfill_snapshot_is_as_of_the_entry_close_so_a_weekend_disclosure_is_n
     assert seen[-1] == friday  # ... but not in the snapshot embedded for it
     upserts = store.written("embeddings/upsert")
     assert pd.Timestamp(upserts[-1].params["date"]) == pd.Timestamp("2022-04-30")  # still keyed by the month-end
+    # a model as of the Saturday embeds that month-end (>= its as-of date) but as of the Friday: labelled
+    labelled = embedding_store()
+    run_backfill(labelled, tables, DATES, embed, "m2", pd.Timestamp("2022-04-30"), snapshot_days=days)
+    assert [c.params["look_ahead"] for c in labelled.written("embeddings/upsert")] == [True]
     # without prices the snapshots stay at the calendar month-ends (and the Saturday edge is in)
     seen.clear()
     run_backfill(embedding_store(), tables, DATES, embed, "m1", DATES[0])
