@@ -26,7 +26,7 @@ test: neo4j lint  ## ruff + the whole pytest suite against the real Neo4j
 
 soak: neo4j       ## restart Neo4j inside a backfill's write transaction SOAK_RUNS times (default 20); months lost
 	NEXUS_GRAPH_REQUIRE_NEO4J=1 SOAK_RUNS=$${SOAK_RUNS:-20} $(PY) -m pytest -q -s -m soak \
-	  tests/integration/test_reliability.py
+	  --timeout $$(( $${SOAK_RUNS:-20} * 300 + 600 )) tests/integration/test_reliability.py
 
 demo: neo4j       ## the whole pipeline on the embedded demo dataset
 	$(NG) demo

@@ -73,7 +73,8 @@ def _decoder(tables: GraphTables, cut: pd.Timestamp, parts: set[str], split: Lin
         yield
         return
     columns = FEATURES if "pair" in parts else ("past_link",)
-    features = PairFeatures(HeuristicGraph(tables, cut), split.predict, columns)
+    # over the split's message graph: edges a hold-out variant hides stay hidden from the heuristics too
+    features = PairFeatures(HeuristicGraph(tables, cut, edges=split.message_edges), split.predict, columns)
     # the trainer builds HGTLinkPredictor itself and has no model hook yet: swap the class it uses
     with mock.patch.object(trainer, "HGTLinkPredictor", lambda spec: PairPriorPredictor(spec, features)):
         yield

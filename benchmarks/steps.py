@@ -207,7 +207,8 @@ def step_train_model(ctx: Context) -> dict:
     shutil.rmtree(ctx.models_dir, ignore_errors=True)
     started = time.perf_counter()
     with _store() as store:
-        outcome = train_model(store, MODEL_AS_OF, ctx.models_dir, config=config, device="auto")
+        outcome = train_model(store, MODEL_AS_OF, ctx.models_dir, config=config, device="auto",
+                              allow_below_baseline=True)
     seconds = time.perf_counter() - started
     (ctx.work / "model_version.txt").write_text(outcome.version, encoding="utf-8")
     result = outcome.result

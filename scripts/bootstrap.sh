@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Set up everything nexus-graph needs on a fresh machine, reusing caches on a warm one.
 #
-#  1. system packages: Java 17 and Maven (apt-get, only when missing);
+#  1. system packages: Java 17, Maven, and Chromium with its chromedriver for the real-browser test
+#     (apt-get, only when missing);
 #  2. the heavy Python dependencies (torch, PyG, ...) pinned in requirements/lock.txt, in a shared
 #     virtualenv under ~/.cache/nexus-graph/deps-<hash of the lock>: built once per machine;
+#     plus the light pure-Python extras of requirements/extra-lock.txt (Selenium, hatchling), added to
+#     the same environment when a marker keyed by that file's hash is missing (no torch rebuild);
 #  3. this checkout's own .venv, which sees the shared dependencies through a .pth file and holds
 #     an editable install of the project (cheap: each clone gets its own).
 #
@@ -27,6 +30,8 @@ java17_present() {
 missing=()
 java17_present || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing system packages: ${missing[*]}"
   as_root apt-get update -qq >&2
@@ -49,6 +54,14 @@ if [ ! -f "$deps/.complete" ]; then
   touch "$deps/.complete"
   # keep the newest three dependency environments, drop older ones
   ls -dt "$cache"/deps-* 2>/dev/null | tail -n +4 | xargs -r rm -rf
+fi
+extra="$root/requirements/extra-lock.txt"
+extra_marker="$deps/.extra-$(sha256sum < "$extra" | cut -c1-12)"
+if [ ! -f "$extra_marker" ]; then
+  log "adding the extras of requirements/extra-lock.txt to $deps"
+  "$deps/bin/pip" install -q -r "$extra" >&2
+  rm -f "$deps"/.extra-*
+  touch "$extra_marker"
 fi
 
 venv="$root/.venv"

@@ -2,7 +2,7 @@
 // since the previous month-end, for one model version ($modelVersion, null = the version of the
 // latest embeddings on the companies). Rows labelled look-ahead (trained on data known after the
 // date) are left out, as every point-in-time read does.
-// :param monthEnd => date('2023-12-31')
+// :param monthEnd => '2023-12-31'
 // :param k => 10
 // :param modelVersion => null
 CALL {
@@ -12,14 +12,14 @@ CALL {
 WITH coalesce($modelVersion, latest) AS version
 CALL {
   WITH version
-  MATCH (c:Company)-[:HAS_EMBEDDING]->(e:Embedding {date: $monthEnd, modelVersion: version})
+  MATCH (c:Company)-[:HAS_EMBEDDING]->(e:Embedding {date: date($monthEnd), modelVersion: version})
   WHERE e.drift IS NOT NULL AND NOT coalesce(e.lookAhead, false)
-  RETURN 'leader' AS side, c, e ORDER BY e.drift DESC, c.id LIMIT $k
+  RETURN 'leader' AS side, c, e ORDER BY e.drift DESC, c.id LIMIT toInteger($k)
   UNION ALL
   WITH version
-  MATCH (c:Company)-[:HAS_EMBEDDING]->(e:Embedding {date: $monthEnd, modelVersion: version})
+  MATCH (c:Company)-[:HAS_EMBEDDING]->(e:Embedding {date: date($monthEnd), modelVersion: version})
   WHERE e.drift IS NOT NULL AND NOT coalesce(e.lookAhead, false)
-  RETURN 'laggard' AS side, c, e ORDER BY e.drift ASC, c.id LIMIT $k
+  RETURN 'laggard' AS side, c, e ORDER BY e.drift ASC, c.id LIMIT toInteger($k)
 }
 RETURN side, c.id AS company_id, c.name AS name, c.segment AS segment, e.drift AS drift, version AS model_version
 ORDER BY side DESC, CASE side WHEN 'leader' THEN -e.drift ELSE e.drift END, company_id

@@ -7,8 +7,8 @@
 // :param asOf => null
 MATCH (c:Company {id: $company})
 WHERE c.embedding IS NOT NULL
-WITH c, coalesce($asOf, c.embeddingDate) AS t
-CALL db.index.vector.queryNodes('company_embedding', $k + 1, c.embedding) YIELD node, score
+WITH c, coalesce(date($asOf), c.embeddingDate) AS t
+CALL db.index.vector.queryNodes('company_embedding', toInteger($k) + 1, c.embedding) YIELD node, score
 WITH c, t, node, score WHERE node <> c
 CALL {
   WITH c, node, t

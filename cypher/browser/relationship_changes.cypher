@@ -3,21 +3,21 @@
 // $fromDate ('added'), or the reverse ('removed'). Visibility is the point-in-time rule of the
 // snapshots at each date; the set difference is APOC's apoc.coll.subtract.
 // :param company => 'NVDA'
-// :param fromDate => date('2023-06-30')
-// :param toDate => date('2023-12-31')
+// :param fromDate => '2023-06-30'
+// :param toDate => '2023-12-31'
 MATCH (c:Company {id: $company})
 CALL {
   WITH c
   MATCH (c)-[r:SUPPLIES|OWNS|SITS_ON]-(n)
-  UNWIND [$fromDate, $toDate] AS t
+  UNWIND [date($fromDate), date($toDate)] AS t
   WITH c, r, n, t
   WHERE r.knownFrom <= t AND r.validFrom <= t
     AND NOT (r.validTo IS NOT NULL AND r.validTo <= t AND coalesce(r.endKnownFrom, r.validTo) <= t)
     AND all(x IN [c, n] WHERE NOT x:Company
             OR ((x.listedFrom IS NULL OR x.listedFrom <= t) AND (x.listedTo IS NULL OR x.listedTo > t)))
   WITH t, type(r) + '|' + CASE WHEN startNode(r) = c THEN 'out' ELSE 'in' END + '|' + n.id AS key
-  RETURN collect(DISTINCT CASE WHEN t = $fromDate THEN key END) AS before,
-         collect(DISTINCT CASE WHEN t = $toDate THEN key END) AS after
+  RETURN collect(DISTINCT CASE WHEN t = date($fromDate) THEN key END) AS before,
+         collect(DISTINCT CASE WHEN t = date($toDate) THEN key END) AS after
 }
 UNWIND [['added', apoc.coll.subtract(after, before)], ['removed', apoc.coll.subtract(before, after)]] AS change
 UNWIND change[1] AS key

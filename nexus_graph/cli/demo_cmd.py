@@ -47,6 +47,8 @@ def show_step(key: str, result: Any) -> None:
                       highlight=False)
     elif key == "train":
         print_training_summary(result.summary())
+        if result.baseline_note():
+            console.print(f"Note: {result.baseline_note()}", highlight=False, markup=False)
     elif key == "backfill":
         print_backfill_summary(result.summary())
     elif key == "validate":

@@ -46,6 +46,11 @@ def train(
     eval_every: int = typer.Option(20, help="Validate every N epochs."),
     seed: int = typer.Option(0, help="Random seed (same seed + data = same weights on CPU)."),
     min_auc: float = typer.Option(0.60, "--min-auc", help="Gate: validation ROC-AUC needed to promote the model."),
+    baseline_margin: float = typer.Option(0.0, "--baseline-margin", min=0.0, max=1.0,
+                                          help="Gate: the model may trail the heuristic baseline's AUC on the same "
+                                               "validation pairs by at most this much."),
+    allow_below_baseline: bool = typer.Option(False, "--allow-below-baseline",
+                                              help="Promote a model that trails the baseline anyway (recorded)."),
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
@@ -82,15 +87,20 @@ def train(
             bar.update(task, completed=point.epoch, status=f"loss {point.loss:.4f}  val AUC {point.val_auc:.4f}")
 
         outcome = train_model(store, as_of, models_dir or default_models_dir(), gap_months=gap, split=split,
-                              config=config, device=device, predict=_edge_types(predict), on_eval=on_eval)
+                              config=config, device=device, predict=_edge_types(predict), on_eval=on_eval,
+                              baseline_margin=baseline_margin, allow_below_baseline=allow_below_baseline)
     summary = outcome.summary()
     if json_out:
         print_json(summary)
     else:
         print_training_summary(summary)
+    if outcome.baseline_note() and outcome.passed:
+        err_console.print(f"Warning: {outcome.baseline_note()}", markup=False, highlight=False, soft_wrap=True)
     if not outcome.passed:
-        err_console.print(f"Error: validation ROC-AUC {outcome.val_auc:.4f} is below --min-auc {min_auc}: "
-                          "the model was saved but not promoted.", markup=False)
+        reason = (f"validation ROC-AUC {outcome.val_auc:.4f} is below --min-auc {min_auc}"
+                  if outcome.val_auc < min_auc else
+                  f"{outcome.baseline_note()} Pass --allow-below-baseline to promote it anyway")
+        err_console.print(f"Error: {reason}: the model was saved but not promoted.", markup=False, soft_wrap=True)
         raise typer.Exit(1)
 
 
@@ -116,9 +126,11 @@ def _walk_forward(as_of, freq: str, until: str | None, gap: int, split: str, con
     if json_out:
         print_json(result.summary())
         return
-    table = Table("as of", "model version", "val AUC", "gate", title=f"Walk-forward ({result.frequency})")
+    table = Table("as of", "model version", "val AUC", "baseline AUC", "gate",
+                  title=f"Walk-forward ({result.frequency})")
     for row in result.models:
-        table.add_row(row["as_of"], row["model_version"], f"{row['val_auc']:.4f}", row["gate"])
+        table.add_row(row["as_of"], row["model_version"], f"{row['val_auc']:.4f}", f"{row['baseline_auc']:.4f}",
+                      row["gate"])
     console.print(table)
 
 
@@ -132,7 +144,10 @@ def print_training_summary(summary: dict) -> None:
         ("parameters", f"{summary['params']:,}" if summary.get("params") else "?"),
         ("BCE loss", f"{summary['loss_start']:.4f} -> {summary['loss_end']:.4f}" if summary.get("loss_end") else "?"),
         ("val AUC trajectory", " ".join(f"{v:.3f}" for v in summary["val_auc_curve"])),
-        ("gate", f"{summary['gate']} (val AUC {summary['val_auc']:.4f} vs min {summary['min_auc']})"),
+        ("baseline AUC", "?" if summary.get("baseline_auc") is None else
+         f"{summary['baseline_auc']:.4f} (heuristics, same validation pairs)"),
+        ("gate", f"{summary['gate']} (val AUC {summary['val_auc']:.4f} vs min {summary['min_auc']}"
+                 f"{' and the baseline' if summary.get('baseline_auc') is not None else ''})"),
         ("promoted", str(summary["promoted"])), ("device", str(summary["device"])),
         ("seconds", f"{summary['seconds']:.2f}" if summary.get("seconds") is not None else "?"),
         ("checkpoint", str(summary["dir"])),

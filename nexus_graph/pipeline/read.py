@@ -25,6 +25,7 @@ is :mod:`nexus_graph.read`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ import pandas as pd
 from nexus_graph import schema
 from nexus_graph.clock import refuse_future, today
 from nexus_graph.errors import NexusError
+from nexus_graph.pipeline.backfill import latest_embeddings
 from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.settings import Neo4jSettings
 from nexus_graph.sources.prices import load_prices
@@ -131,6 +133,28 @@ class GraphReader:
         """Month-over-month cosine drift: columns ``date``, ``company_id``, ``drift`` (NaN on a first month)."""
         frame = self.embeddings(start, end, model_version, allow_look_ahead)
         return _labelled(frame[["date", "company_id", "drift"]].copy(), frame.attrs["model_version"])
+
+    def latest(self) -> pd.DataFrame:
+        """The companies' latest embeddings (the properties behind the vector index): ``date``,
+        ``company_id``, ``drift``, ``e0`` ….
+
+        They follow one contract: the current model's latest embedded month-end, all companies on one
+        date and model (``attrs["model_version"]``). While the current model has no embedding yet they
+        are the previous model's; a warning says so (``attrs["note"]``).
+        """
+        state = latest_embeddings(self.store)
+        if state.model_version is None:
+            raise NexusError(state.note() or "No latest embeddings.")
+        rows = self.store.records("read/latest")
+        vectors = np.array([r["vector"] for r in rows], dtype=np.float64)
+        frame = pd.DataFrame(vectors, columns=[f"e{i}" for i in range(vectors.shape[1])])
+        frame.insert(0, "date", pd.to_datetime([str(r["date"]) for r in rows]))
+        frame.insert(1, "company_id", [r["company_id"] for r in rows])
+        frame.insert(2, "drift", [np.nan if r["drift"] is None else float(r["drift"]) for r in rows])
+        frame.attrs["note"] = state.note()
+        if state.note():
+            warnings.warn(state.note() or "", stacklevel=2)
+        return _labelled(frame, state.model_version)
 
     # --- factors and centralities ----------------------------------------------------------------
     def factor(self, name: str, start: DateLike, end: DateLike, model_version: str | None = None,

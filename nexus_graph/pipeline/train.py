@@ -1,4 +1,11 @@
-"""Step ``train``: HGT link prediction on the graph known at an as-of date, gated, saved and recorded."""
+"""Step ``train``: HGT link prediction on the graph known at an as-of date, gated, saved and recorded.
+
+Every AUC has a baseline beside it: the logistic combination of classic link heuristics
+(:mod:`nexus_graph.model.baselines`) scored on the same validation pairs. The gate promotes a model
+only when its AUC reaches ``min_auc`` and the baseline's AUC less ``baseline_margin``; a model that
+trails the baseline is promoted only with ``allow_below_baseline`` (``--allow-below-baseline``), and
+its summary says by how much it trails.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ import pandas as pd
 
 from nexus_graph.errors import NexusError
 from nexus_graph.model import checkpoint, metrics, splits, train
+from nexus_graph.model.baselines import BaselineResult, baseline_auc
 from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.walk_forward import DEFAULT_GAP_MONTHS, train_date, walk_forward_periods
 from nexus_graph.pipeline.snapshots import read_graph_tables
@@ -30,6 +38,17 @@ class TrainOutcome:
     metadata: dict[str, Any]
     version_dir: Path | None
     result: Any = field(repr=False, default=None)
+    baseline: BaselineResult | None = None
+    below_baseline: bool = False  # the model trails the baseline by more than the margin
+
+    def baseline_note(self) -> str | None:
+        """One sentence when the model trails the baseline (and whether it was promoted anyway)."""
+        if self.baseline is None or not self.below_baseline:
+            return None
+        gap = self.baseline.auc - self.val_auc
+        then = "promoted anyway (--allow-below-baseline)" if self.promoted else "not promoted"
+        return (f"The HGT trails the heuristic baseline on the same validation pairs by {gap:.4f} AUC "
+                f"({self.val_auc:.4f} vs {self.baseline.auc:.4f}); {then}.")
 
     def summary(self) -> dict:
         meta = self.metadata
@@ -37,6 +56,10 @@ class TrainOutcome:
         return {
             "model_version": self.version, "as_of": meta.get("as_of"), "split": meta.get("split"),
             "val_auc": round(self.val_auc, 4), "min_auc": meta.get("min_auc"),
+            "baseline_auc": None if self.baseline is None else round(self.baseline.auc, 4),
+            "baseline_auc_by_type": None if self.baseline is None else self.baseline.to_json()["auc_by_type"],
+            "val_auc_by_type": meta.get("val_auc_by_type"),
+            "below_baseline": self.below_baseline, "baseline_note": self.baseline_note(),
             "gate": "pass" if self.passed else "fail",
             "promoted": self.promoted, "params": meta.get("params"), "device": meta.get("device"),
             "seconds": meta.get("seconds"),
@@ -58,6 +81,8 @@ def train_model(
     predict: list[tuple[str, str, str]] | None = None,
     on_eval: Callable[[Any], None] | None = None,
     promote: bool = True,
+    baseline_margin: float = 0.0,
+    allow_below_baseline: bool = False,
 ) -> TrainOutcome:
     """Train HGT link prediction on the graph known at ``as_of``; save, gate, promote, record.
 
@@ -67,6 +92,9 @@ def train_model(
     with a random edge split (reverse edges removed with their forward edge). Nothing known after
     ``as_of`` is read. ``promote=False`` saves and records the model without pointing
     ``models/hgt_link_pred.pt`` at it (e.g. the second seed of the drift-noise check).
+
+    The baseline is scored on the same validation pairs; ``passed`` (the gate) needs ``val_auc >=
+    min_auc`` and ``val_auc >= baseline_auc - baseline_margin``, unless ``allow_below_baseline``.
     """
     as_of = pd.Timestamp(as_of)
     config = config or TrainConfig()
@@ -84,18 +112,22 @@ def train_model(
         train_graph = later
         link_split = splits.random_link_split(later, predict=predict, seed=config.seed)
     result = train.train_link_predictor(train_graph, link_split, config, device=device, on_eval=on_eval)
-    passed = metrics.passes_gate(result.val_auc, config.min_auc)
+    baseline = baseline_auc(tables, link_split, cut if split == "time" else as_of, gap_months=gap_months)
+    below = not result.val_auc >= baseline.auc - baseline_margin
+    passed = metrics.passes_gate(result.val_auc, config.min_auc) and (not below or allow_below_baseline)
     meta = checkpoint.training_metadata(
         result, train_graph, as_of, split="time-forward" if split == "time" else "random",
         gap_months=gap_months if split == "time" else None,
-        train_graph_as_of=f"{(cut if split == 'time' else as_of):%Y-%m-%d}", promoted=passed and promote)
+        train_graph_as_of=f"{(cut if split == 'time' else as_of):%Y-%m-%d}", promoted=passed and promote,
+        baseline_auc=baseline.to_json()["auc"], baseline_auc_by_type=baseline.to_json()["auc_by_type"],
+        baseline_margin=baseline_margin, below_baseline=below, promoted_below_baseline=below and passed and promote)
     version_dir = checkpoint.save_checkpoint(result, models_dir, meta)
     if passed and promote:
         checkpoint.promote(models_dir, version_dir.name)
     meta = checkpoint.read_metadata(version_dir)
     record_model_version(store, meta)
     return TrainOutcome(version_dir.name, passed, passed and promote, float(result.val_auc), meta, version_dir,
-                        result)
+                        result, baseline, below)
 
 
 @dataclass
@@ -130,7 +162,8 @@ def walk_forward_step(
         outcome = train_model(store, period, models_dir, gap_months=gap_months, split=split, config=config,
                               device=device, predict=predict, promote=False)
         rows.append({"as_of": f"{period:%Y-%m-%d}", "model_version": outcome.version,
-                     "val_auc": round(outcome.val_auc, 4), "gate": "pass" if outcome.passed else "fail"})
+                     "val_auc": round(outcome.val_auc, 4), "baseline_auc": outcome.summary()["baseline_auc"],
+                     "gate": "pass" if outcome.passed else "fail"})
         if on_period:
             on_period(period, outcome)
     return WalkForwardResult(frequency.upper(), rows)

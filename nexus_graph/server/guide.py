@@ -88,7 +88,8 @@ def browser_query(name: str) -> BrowserQuery:
             params[match["name"]] = match["value"]
         elif not params:
             prose.append(line.strip().removeprefix("//").strip())
-    return BrowserQuery(name, " ".join(p for p in prose if p), params, catalog.statement(f"browser/{name}"))
+    statements = {full.removeprefix("browser/"): full for full in catalog.names("browser")}  # a closed set
+    return BrowserQuery(name, " ".join(p for p in prose if p), params, catalog.statement(statements[name]))
 
 
 def browser_queries() -> list[BrowserQuery]:
@@ -186,7 +187,7 @@ def write_browser_zip(browser_jar: Path, target: Path, guide: str) -> None:
     partial = target.with_suffix(".partial")
     with zipfile.ZipFile(browser_jar) as source, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
         names = [n for n in source.namelist() if n.startswith("browser/")]
-        if "browser/" not in names:
+        if not names:
             raise NexusError(f"{browser_jar} holds no browser/ folder; is it the Neo4j Browser jar?")
         folders = {n for n in names if n.endswith("/")} | {"browser/guides/"}
         folders |= {n[: i + 1] for n in names for i, ch in enumerate(n) if ch == "/"}  # parents without entries

@@ -85,8 +85,10 @@ def render_conf(bolt_port: int = DEFAULT_BOLT_PORT, http_port: int = DEFAULT_HTT
         "server.default_advertised_address=127.0.0.1",
         "server.bolt.enabled=true",
         f"server.bolt.listen_address=127.0.0.1:{bolt_port}",
+        f"server.bolt.advertised_address=127.0.0.1:{bolt_port}",  # Browser's connect form offers this one
         "server.http.enabled=true",
         f"server.http.listen_address=127.0.0.1:{http_port}",
+        f"server.http.advertised_address=127.0.0.1:{http_port}",
         "server.https.enabled=false",
         "dbms.security.auth_enabled=true",
         "dbms.usage_report.enabled=false",

@@ -114,7 +114,9 @@ def install_plugin(jar: Path, plugins: Path, name: str = APOC_JAR) -> bool:
             changed = True
     if target.is_file() and _sha256(target) == _sha256(jar):
         return changed
-    shutil.copyfile(jar, target)
+    partial = target.with_suffix(".partial")  # a running server keeps the old file until it restarts
+    shutil.copyfile(jar, partial)
+    partial.replace(target)
     return True
 
 

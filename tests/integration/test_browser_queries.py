@@ -9,6 +9,7 @@ offers it, so a query can drift neither from the point-in-time rule nor from its
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 import networkx as nx
@@ -232,3 +233,17 @@ def test_model_versions(graph: dict) -> None:
 def test_apoc_is_installed(graph: dict) -> None:
     version = graph["store"].records("admin/apoc_version")[0]["version"]
     assert version == "5.26.0"
+
+
+def test_server_log_is_clean_of_plugin_warnings(graph: dict) -> None:
+    """No APOC class failed to load (stripped jar) and no procedure was left sandboxed, since the last start."""
+    if not graph["store"].settings.local:
+        pytest.skip("NEO4J_URI points at an external server")
+    from nexus_graph.server.local import LocalServer
+
+    lines = (LocalServer.default().home / "logs" / "debug.log").read_text(errors="replace").splitlines()
+    starts = [i for i, line in enumerate(lines) if "======== Neo4j" in line]
+    assert starts, "no server start in debug.log"
+    pattern = re.compile(r"from plugin jar|sandboxed|LinkageError|NoSuchMethod")
+    bad = [line for line in lines[starts[-1]:] if pattern.search(line)]
+    assert not bad, bad[:5]

@@ -51,13 +51,24 @@ def _future_only(dataset, after: pd.Timestamp):
 
 def test_train_gate_promote_and_model_version_node(store: Store, tmp_path: Path) -> None:
     load_dataset(store, generate(seed=7))
-    outcome = train_model(store, AS_OF, tmp_path, config=FAST, device="cpu")
+    strict = train_model(store, AS_OF, tmp_path / "strict", config=FAST, device="cpu")
+    assert strict.baseline is not None and 0.5 < strict.baseline.auc <= 1.0  # scored on the same pairs
+    assert strict.below_baseline == (strict.val_auc < strict.baseline.auc)  # margin 0
+    assert strict.passed == strict.promoted == (not strict.below_baseline)
+    assert (strict.baseline_note() is not None) == strict.below_baseline
+    outcome = train_model(store, AS_OF, tmp_path, config=TrainConfig(epochs=40, eval_every=20, seed=1),
+                          device="cpu", allow_below_baseline=True)
     assert outcome.passed and outcome.promoted
     assert checkpoint.promoted_version(tmp_path) == outcome.version
     node = model_version(store, outcome.version)
     assert node is not None and str(node["asOf"]) == "2021-05-31"
+    assert node["baselineAuc"] == round(outcome.baseline.auc, 4)  # the provenance records both AUCs
+    assert node["promotedBelowBaseline"] == outcome.below_baseline
+    summary = outcome.summary()
+    assert summary["baseline_auc"] == round(outcome.baseline.auc, 4) and set(summary["baseline_auc_by_type"])
     failing = train_model(store, AS_OF, tmp_path, config=TrainConfig(epochs=20, eval_every=20, seed=3,
-                                                                     min_auc=0.999), device="cpu")
+                                                                     min_auc=0.999), device="cpu",
+                          allow_below_baseline=True)
     assert not failing.passed and not failing.promoted
     assert checkpoint.promoted_version(tmp_path) == outcome.version  # the failed model promoted nothing
 
@@ -65,14 +76,14 @@ def test_train_gate_promote_and_model_version_node(store: Store, tmp_path: Path)
 def test_no_look_ahead_model_and_embeddings(store: Store, tmp_path: Path) -> None:
     dataset = generate(seed=7)
     load_dataset(store, dataset)
-    first = train_model(store, AS_OF, tmp_path / "a", config=FAST, device="cpu")
+    first = train_model(store, AS_OF, tmp_path / "a", config=FAST, device="cpu", allow_below_baseline=True)
     backfill(store, tmp_path / "a", first.version, AS_OF, pd.Timestamp("2021-09-30"), device="cpu")
     before, _ = read_embedding_panel(store, first.version)
 
     # the same graph plus relationships that became known only after 2021-09-30
     dataset.supply, dataset.ownership = _future_only(dataset, pd.Timestamp("2021-09-30"))
     load_dataset(store, dataset)
-    second = train_model(store, AS_OF, tmp_path / "b", config=FAST, device="cpu")
+    second = train_model(store, AS_OF, tmp_path / "b", config=FAST, device="cpu", allow_below_baseline=True)
     assert second.version == first.version  # same graph fingerprint and seed
     weights_a = checkpoint.read_metadata(tmp_path / "a", first.version)["weights_sha256"]
     weights_b = checkpoint.read_metadata(tmp_path / "b", second.version)["weights_sha256"]

@@ -44,7 +44,8 @@ def demo(neo4j_session: Store, tmp_path_factory: pytest.TempPathFactory) -> tupl
     load_dataset(neo4j_session, dataset)
     save_prices(dataset.prices, root / "side" / "prices.parquet")
     outcome = train_model(neo4j_session, START, root / "models", config=TrainConfig(epochs=20, eval_every=20, seed=0,
-                                                                                      min_auc=0.0), device="cpu")
+                                                                                      min_auc=0.0), device="cpu",
+                           allow_below_baseline=True)
     backfill(neo4j_session, root / "models", outcome.version, START, END, device="cpu")
     compute_centralities(neo4j_session, list(pd.date_range(START, END, freq="ME")))
     return GraphReader(neo4j_session), outcome.version, root

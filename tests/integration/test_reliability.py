@@ -161,8 +161,8 @@ def pipeline(neo4j_session: Store, tmp_path_factory: pytest.TempPathFactory) -> 
     wipe(neo4j_session)
     _json(p.run("demo-data", str(root / "demo"), "--seed", "3", "--json"))
     _json(p.run("load", str(root / "demo"), "--json"))
-    trained = _json(p.run("train", "--asof", AS_OF, "--epochs", "20", "--min-auc", "0", "--device", "cpu",
-                          "--json"))
+    trained = _json(p.run("train", "--asof", AS_OF, "--epochs", "20", "--min-auc", "0", "--allow-below-baseline",
+                          "--device", "cpu", "--json"))
     p.version = trained["model_version"]
     summary = _json(p.run(*p.backfill_args()))
     tables = read_graph_tables(neo4j_session, known_until=pd.Timestamp(END))

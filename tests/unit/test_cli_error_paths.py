@@ -23,11 +23,15 @@ MISSING = "{missing}"  # a path that does not exist
 # command path -> (arguments, text the one error line must contain)
 BAD_ARGUMENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "backfill": (("--start", "2021-13-01"), "--start must be an ISO date YYYY-MM-DD (got '2021-13-01')."),
+    "browser": (("--write-guide", MISSING + "/sub/guide.html", "extra"), "Got unexpected extra argument(s) (extra)."),
     "centralities": (("--start", "2024-05-31", "--end", "2024-01-31"), "No month-end between --start 2024-05-31"),
     "db init": (("extra",), "Got unexpected extra argument(s) (extra)."),
+    "db status": (("extra",), "Got unexpected extra argument(s) (extra)."),
     "demo": (("--signal", "momentum"), "--signal must be 'drift' or 'none' (got 'momentum')."),
     "demo-data": ((MISSING, "--scale", "0"), "Invalid value for '--scale'"),
     "drift-noise": (("--end", "31/03/2026"), "--end must be an ISO date YYYY-MM-DD (got '31/03/2026')."),
+    "export": (("embeddings", "--start", "2021-13-01", "--end", "2021-12-31", "--out", MISSING),
+               "--start must be an ISO date YYYY-MM-DD (got '2021-13-01')."),
     "evaluate": (("graph_gnn_embedding_drift", "--horizons", "21,x"), "--horizons must be comma-separated"),
     "import 13f": ((MISSING, "--cusip-map", MISSING, "--out", FILE), "exists and is not a folder"),
     "import apple-suppliers": ((MISSING, "--out", FILE), "exists and is not a folder"),
