@@ -168,6 +168,7 @@ def run_demo(store: Store, settings: DemoSettings, *, on_start: OnStart | None =
             skipped = (f"Not traded: {DRIFT_FACTOR} was judged {evaluated.evaluation.decision.verdict} (status "
                        f"{status}); the demo trades only signals that passed (`paper-trade --force` would).")
             out.steps["paper_trade"] = {"traded": False, "note": skipped}
+            write_run_files(s.run_dir, extra={"paper_trade": skipped})  # the report's run details say why
             done("paper_trade_skipped", skipped)
         else:
             traded = paper_trade_stored(store, [DRIFT_FACTOR], model_version=outcome.version)
