@@ -19,7 +19,13 @@ from nexus_graph.evaluation.family import CONFIGURED_TESTS, TestFamily
 from nexus_graph.pipeline.evaluate import look_ahead_refusal
 from nexus_graph.pipeline.report import write_paper_trade_report
 from nexus_graph.sources.prices import load_prices
-from nexus_graph.store.factors import equity_universe, factor_panel, factor_versions, look_ahead_dates
+from nexus_graph.store.factors import (
+    equity_universe,
+    factor_panel,
+    factor_versions,
+    look_ahead_dates,
+    resolve_model_version,
+)
 from nexus_graph.store.protocol import Store
 from nexus_graph.store.registry import family_tests
 from nexus_graph.store.trading import record_paper_trade, registry_signals, signals_with_status
@@ -161,7 +167,7 @@ def paper_trade_stored(
         found = {v for name in names for v in factor_versions(store, name)}
         model_version = next(iter(found)) if len(found) == 1 else None
     for name in names:
-        ahead = look_ahead_dates(store, name, model_version)
+        ahead = look_ahead_dates(store, name, resolve_model_version(store, name, model_version))
         if ahead and not allow_look_ahead:
             raise NexusError(look_ahead_refusal(name, model_version, ahead, "paper-trade"))
         if ahead:
