@@ -2,6 +2,6 @@
 MERGE (s:Signal {name: $signal})
 ON CREATE SET s.createdAt = datetime()
 SET s.type = $type, s.tier = $tier, s.status = $status, s.verdict = $verdict, s.reasons = $reasons,
-    s.modelVersion = $model_version, s.lastRunId = $run_id,
+    s.modelVersion = $model_version, s.lastRunId = $run_id, s.lookAhead = $look_ahead,
     s.everRejected = coalesce(s.everRejected, false) OR $status = 'rejected'
 RETURN s.name AS name

@@ -1,8 +1,10 @@
 // What the registry knew about signal $signal before this registration: status, tests, rejected runs.
 OPTIONAL MATCH (s:Signal {name: $signal})
 OPTIONAL MATCH (s)-[:HAS_TEST]->(t:SignalTest)
-RETURN s IS NOT NULL AS known, s.status AS status, coalesce(s.everRejected, false) AS ever_rejected,
+RETURN s IS NOT NULL AS known, s.status AS status, s.verdict AS verdict,
+       coalesce(s.everRejected, false) AS ever_rejected,
        count(t) AS tests,
-       count(CASE WHEN t.runId = $run_id THEN 1 END) AS run_tests,
-       count(DISTINCT CASE WHEN t.status = 'rejected' THEN t.runId END) AS rejected_runs,
-       max(CASE WHEN t.status = 'rejected' THEN t.testedAt END) AS last_rejected_at
+       count(CASE WHEN t.runId = $run_id AND coalesce(t.registered, true) THEN 1 END) AS run_tests,
+       count(DISTINCT CASE WHEN t.status = 'rejected' AND coalesce(t.registered, true) THEN t.runId END)
+         AS rejected_runs,
+       max(CASE WHEN t.status = 'rejected' AND coalesce(t.registered, true) THEN t.testedAt END) AS last_rejected_at

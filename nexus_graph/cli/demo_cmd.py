@@ -56,9 +56,15 @@ def show_step(key: str, result: Any) -> None:
         print_validation(report.as_dict())
         console.print(f"Drift versus seed noise: {noise.statement()}", highlight=False)
     elif key == "evaluate":
-        print_evaluation(result.evaluation, result.warning, result.note, result.files)
+        print_evaluation(result.evaluation, result.warning, result.note, result.files, result.look_ahead)
     elif key == "paper_trade":
-        print_statistics(result.stats, result.result, result.run_id)
+        print_statistics(result.stats, result.result, result.run_id, result.notes)
+        dsr = result.stats["long_short"].get("deflated_sharpe")
+        shown = "–" if dsr is None else f"{dsr:.3f}"
+        console.print(f"Deflated Sharpe (long-short) {shown} at N = {result.result.config.n_trials} trials "
+                      "(the multiple-testing family above).", highlight=False)
+    elif key == "paper_trade_skipped":
+        console.print(result, highlight=False)
 
 
 def demo(

@@ -57,15 +57,19 @@ def horizon_table(evaluation: Evaluation) -> Table:
     return table
 
 
-def print_evaluation(evaluation: Evaluation, warning: str | None, registered: str, files: list[Path]) -> None:
+def print_evaluation(evaluation: Evaluation, warning: str | None, registered: str, files: list[Path],
+                     look_ahead: bool = False) -> None:
     """The per-horizon table, verdict and reasons, with rich."""
     console.print(horizon_table(evaluation))
     avg = evaluation.table["avg_names"].mean()
     first, last = evaluation.ic.index.min(), evaluation.ic.index.max()
     console.print(f"{evaluation.ic.shape[0]} dates {first:%Y-%m-%d}..{last:%Y-%m-%d}, "
                   f"average cross-section {avg:.1f} equities, M = {evaluation.m} tests.")
+    console.print(evaluation.family_note, highlight=False)
     colour = {"NULL": "red", "CANDIDATE": "yellow", "ALPHA": "green"}[evaluation.decision.verdict]
-    console.print(f"Verdict: [bold {colour}]{evaluation.decision.verdict}[/] (status {evaluation.decision.status})")
+    label = " [bold red]LOOK-AHEAD[/]" if look_ahead else ""
+    console.print(f"Verdict: [bold {colour}]{evaluation.decision.verdict}[/]{label} (status "
+                  f"{evaluation.decision.status}, rule {evaluation.decision.rule})")
     for reason in evaluation.decision.reasons:
         console.print(f"  - {reason}", highlight=False)
     if evaluation.splits is not None:
@@ -88,7 +92,12 @@ def register(app: typer.Typer) -> None:
         report_dir: Path = typer.Option(None, "--report-dir", help="Folder for the Markdown report and PNG plots "
                                         "(default: reports/evaluate in the project)."),
         prices_path: Path = typer.Option(None, "--prices", help="Prices Parquet file (default: the loaded prices)."),
-        no_register: bool = typer.Option(False, "--no-register", help="Do not record the run in the signal registry."),
+        no_register: bool = typer.Option(False, "--no-register", help="Do not register the verdict (the run's tests "
+                                         "are still kept as trials of the multiple-testing family)."),
+        rule: str = typer.Option("holm", "--rule", help="Decision rule: holm (robust p, Holm across horizons) or "
+                                 "seed (the first version's |t| >= 2 matrix)."),
+        allow_look_ahead: bool = typer.Option(False, "--allow-look-ahead", help="Evaluate factor values from a "
+                                              "look-ahead backfill; the verdict, report and registry say LOOK-AHEAD."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of the table."),
     ) -> None:
         """Evaluate a stored factor against forward returns: Spearman IC per month-end, t, Newey-West t,
@@ -97,16 +106,18 @@ def register(app: typer.Typer) -> None:
         from nexus_graph.pipeline.evaluate import evaluate_stored_factor
 
         wanted = parse_horizons(horizons)
+        if rule not in ("holm", "seed"):
+            raise UsageError(f"--rule must be 'holm' or 'seed' (got {rule!r}).")
         out_dir = report_dir or settings.project_root() / "reports" / "evaluate"
         with progress(not json_out) as bar, open_store() as store:
             task = bar.add_task("evaluate", total=6, status="")
             outcome = evaluate_stored_factor(
                 store, factor, model_version=model_version, horizons=wanted, prices_path=prices_path,
-                register=not no_register, report_dir=out_dir,
+                register=not no_register, report_dir=out_dir, rule=rule, allow_look_ahead=allow_look_ahead,
                 on_step=lambda status: bar.update(task, advance=1, status=status))
         if json_out:
             from nexus_graph.report.run_files import jsonable
 
             print_json(jsonable(outcome.summary()))
             return
-        print_evaluation(outcome.evaluation, outcome.warning, outcome.note, outcome.files)
+        print_evaluation(outcome.evaluation, outcome.warning, outcome.note, outcome.files, outcome.look_ahead)

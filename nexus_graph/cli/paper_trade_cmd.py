@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from nexus_graph.cli.common import console, open_store, print_json, progress
+from nexus_graph.cli.common import console, err_console, open_store, print_json, progress
 
 ORDER = 90
 
@@ -36,7 +36,8 @@ def _cell(row: Mapping[str, Any], key: str, pattern: str) -> str:
     return pattern.format(value)
 
 
-def print_statistics(stats: Mapping[str, Mapping[str, Any]], result: Any, run_id: str) -> None:
+def print_statistics(stats: Mapping[str, Mapping[str, Any]], result: Any, run_id: str,
+                     notes: list[str] | None = None) -> None:
     """The statistics table (rows: figures; columns: long-only, long-short, benchmark) with rich."""
     from rich.table import Table
 
@@ -51,9 +52,15 @@ def print_statistics(stats: Mapping[str, Mapping[str, Any]], result: Any, run_id
     console.print(table)
     bench = stats["benchmark"]
     console.print(f"{len(result.turnover)} monthly rebalances, {bench['days']} trading days held "
-                  f"({bench['start']} → {bench['end']}); deflated Sharpe over N = {cfg.n_trials} trial(s); "
-                  "turnover excludes the initial build; the benchmark (equal-weighted universe) pays no costs.",
-                  highlight=False)
+                  f"({bench['start']} → {bench['end']}); deflated Sharpe over N = {cfg.n_trials} trial(s) (the "
+                  "multiple-testing family); turnover excludes the initial build; the benchmark (equal-weighted "
+                  "universe) pays no costs.", highlight=False)
+    events = result.delistings
+    if len(events):
+        shown = ", ".join(f"{r.company_id} {r.delisting_return:+.0%} ({r.source})" for r in events.itertuples())
+        console.print(f"Delistings: {shown}.", highlight=False)
+    for note in notes or []:
+        err_console.print(f"Warning: {note}", style="bold yellow", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -67,12 +74,16 @@ def register(app: typer.Typer) -> None:
         weighting: str = typer.Option("equal", "--weighting", help="equal | factor (proportional to the score's "
                                       "distance from the cross-sectional median)."),
         cost_bps: float = typer.Option(10.0, "--cost-bps", help="Cost in basis points of traded notional."),
-        trials: int = typer.Option(None, "--trials", help="N for the deflated Sharpe (default: signals tested in "
-                                   "the registry)."),
+        trials: int = typer.Option(None, "--trials", help="N for the deflated Sharpe (default: the multiple-testing "
+                                   "family, every test in the registry, at least 400)."),
         prices_path: Path = typer.Option(None, "--prices", help="Prices Parquet file (default: the loaded prices)."),
         report_dir: Path = typer.Option(None, "--report-dir", help="Run folder: writes portfolio.json there and the "
                                         "report into DIR/report (see `nexus-graph report`)."),
         synthetic: bool = typer.Option(False, "--synthetic", help="Label the report SYNTHETIC DATA (demo data)."),
+        force: bool = typer.Option(False, "--force", help="Trade a --signal whose status is rejected or missing "
+                                   "(the report says it was forced)."),
+        allow_look_ahead: bool = typer.Option(False, "--allow-look-ahead", help="Trade factor values from a "
+                                              "look-ahead backfill (the report labels them)."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of the table."),
     ) -> None:
         """Paper-trade factors: monthly long-only / long-short portfolios against the equal-weighted universe.
@@ -80,7 +91,8 @@ def register(app: typer.Typer) -> None:
         Long-only holds the top quantile, long-short the top minus the bottom, over the equity universe,
         decided at each month-end with only what was known then and held from the next trading day.
         Prints CAGR, volatility, Sharpe, max drawdown (dates), turnover and the deflated Sharpe, and
-        records the run against its signals in Neo4j."""
+        records the run against its signals in Neo4j. A --signal whose registry status is rejected (or
+        that was never registered) is refused unless --force."""
         from nexus_graph.errors import NexusError, UsageError
         from nexus_graph.pipeline.paper_trade import paper_trade_stored
         from nexus_graph.trading.portfolio import PortfolioConfig
@@ -96,13 +108,14 @@ def register(app: typer.Typer) -> None:
             outcome = paper_trade_stored(
                 store, signal, model_version=model_version, quantile=quantile, weighting=weighting,
                 cost_bps=cost_bps, trials=trials, prices_path=prices_path, report_dir=report_dir,
-                synthetic=synthetic, on_step=lambda status: bar.update(task, advance=1, status=status))
+                synthetic=synthetic, force=force, allow_look_ahead=allow_look_ahead,
+                on_step=lambda status: bar.update(task, advance=1, status=status))
         if json_out:
             from nexus_graph.report.run_files import jsonable
 
             print_json(jsonable(outcome.summary()))
             return
-        print_statistics(outcome.stats, outcome.result, outcome.run_id)
+        print_statistics(outcome.stats, outcome.result, outcome.run_id, outcome.notes)
         console.print(f"Recorded (:PaperTradeRun {{id: '{outcome.run_id}'}})-[:USED_SIGNAL]->(:Signal) for "
                       f"{', '.join(outcome.signals)}.", highlight=False, markup=False)
         if outcome.report:

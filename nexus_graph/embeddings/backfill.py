@@ -31,24 +31,33 @@ def backfill_dates(dates: Sequence[pd.Timestamp], model_as_of: pd.Timestamp,
     return [d for d in dates if d >= model_as_of], [d for d in dates if d < model_as_of]
 
 
-def snapshot_embeddings(tables: GraphTables, dates: Iterable[pd.Timestamp],
-                        embed: EmbedFn) -> Iterator[tuple[pd.Timestamp, list[str], np.ndarray]]:
+def snapshot_embeddings(tables: GraphTables, dates: Iterable[pd.Timestamp], embed: EmbedFn,
+                        as_of: Mapping[pd.Timestamp, pd.Timestamp] | None = None,
+                        ) -> Iterator[tuple[pd.Timestamp, list[str], np.ndarray]]:
     """``(date, company ids, vectors)`` per date: the companies present at that date, float64 ``[N, D]``.
 
     Every snapshot shares the node index of ``tables``; ``embed`` returns one row per company of it.
+    ``as_of`` maps a date to the day its snapshot is taken as of (the entry close of a month-end,
+    :func:`nexus_graph.evaluation.returns.entry_days`); the result stays keyed by ``date``.
     """
     for date in dates:
-        data = build_snapshot(tables, date)
+        data = build_snapshot(tables, (as_of or {}).get(pd.Timestamp(date), date))
         vectors = np.asarray(embed(data), dtype=np.float64)
         present = data["company"].present.numpy()
         ids = [cid for cid, p in zip(data["company"].node_id, present, strict=True) if p]
         yield pd.Timestamp(date), ids, vectors[present]
 
 
-def month_drift(previous: Mapping[str, np.ndarray], ids: Sequence[str], vectors: np.ndarray) -> np.ndarray:
-    """Drift of each company's vector against its vector of the previous month (NaN where it had none)."""
+def month_drift(previous: Mapping[str, np.ndarray], ids: Sequence[str], vectors: np.ndarray,
+                previous_date: pd.Timestamp | None = None, date: pd.Timestamp | None = None) -> np.ndarray:
+    """Drift of each company's vector against its vector of the previous month (NaN where it had none).
+
+    With both dates given, ``previous`` from a snapshot that is not in the calendar month before
+    ``date`` (a month missing between them) gives NaN everywhere: the one drift definition of
+    :mod:`nexus_graph.embeddings.panel` (never a two-month change).
+    """
     dim = vectors.shape[1]
     prev = np.array([previous.get(cid, np.full(dim, np.nan)) for cid in ids]).reshape(len(ids), dim)
-    drift = latest_drift(prev, vectors)
+    drift = latest_drift(prev, vectors, previous_date=previous_date, date=date)
     drift[np.isnan(prev).any(axis=1)] = np.nan
     return drift

@@ -18,7 +18,7 @@ Rules this step enforces:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from nexus_graph.as_of import month_ends
 from nexus_graph.embeddings.backfill import EmbedFn, backfill_dates, month_drift, snapshot_embeddings
 from nexus_graph.embeddings.panel import DRIFT_FACTOR, embedding_drift, panel_from_arrays
 from nexus_graph.errors import NexusError
-from nexus_graph.pipeline.snapshots import read_graph_tables
+from nexus_graph.pipeline.snapshots import read_graph_tables, snapshot_days_of
 from nexus_graph.snapshot.tables import GraphTables
 from nexus_graph.store.embeddings import (
     LatestState,
@@ -88,6 +88,7 @@ def run_backfill(
     model_as_of: pd.Timestamp,
     allow_look_ahead: bool = False,
     on_date: Callable[[pd.Timestamp, bool], None] | None = None,
+    snapshot_days: Mapping[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> BackfillResult:
     """Embed every date, write missing ones (one transaction each, which also derives the latest on companies).
 
@@ -99,9 +100,17 @@ def run_backfill(
         Snapshot -> company embedding matrix (rows in the snapshot's company order).
     on_date : callable, optional
         Called after each date with (date, written).
+    snapshot_days : mapping, optional
+        Month-end -> the day its snapshot is taken as of: the entry close (:func:`snapshot_days_of`),
+        so nothing disclosed after the price a trade enters at is embedded. Rows stay keyed by the
+        month-end. The refusal rule compares month-ends with the model's as-of date, as requested
+        dates always were; a row whose snapshot day precedes it (the model's own month-end falling
+        on a holiday: 2021-05-31 is embedded as of 2021-05-28) is embedded and labelled lookAhead.
+        Only the drift of the month after uses it, at a date when the model already existed.
     """
     started = time.perf_counter()
     result = BackfillResult(model_version=model_version)
+    day = {pd.Timestamp(d): pd.Timestamp((snapshot_days or {}).get(pd.Timestamp(d), d)) for d in dates}
     todo, refused = backfill_dates(dates, pd.Timestamp(model_as_of), allow_look_ahead)
     result.skipped_before_model = [d.strftime("%Y-%m-%d") for d in refused]
     if not todo:
@@ -113,16 +122,17 @@ def run_backfill(
         )
     done = embedded_dates(store, model_version)
     previous: dict[str, np.ndarray] = {}
+    previous_date: pd.Timestamp | None = None
     slices = []
     months: dict[pd.Timestamp, tuple[list[str], np.ndarray, np.ndarray]] = {}
 
     def write_month(date: pd.Timestamp) -> int:
         ids, vectors, drift = months[date]
         return write_snapshot_embeddings(store, date, model_version, ids, vectors, drift,
-                                         look_ahead=date < pd.Timestamp(model_as_of))
+                                         look_ahead=day[date] < pd.Timestamp(model_as_of))
 
-    for date, ids, vectors in snapshot_embeddings(tables, todo, embed):
-        drift = month_drift(previous, ids, vectors)
+    for date, ids, vectors in snapshot_embeddings(tables, todo, embed, as_of=day):
+        drift = month_drift(previous, ids, vectors, previous_date=previous_date, date=date)
         months[date] = (ids, vectors, drift)
         write = done.get(date, 0) != len(ids)
         if write:
@@ -131,7 +141,7 @@ def run_backfill(
         result.rows_total += len(ids)
         result.snapshots += 1
         result.dim = vectors.shape[1]
-        previous = dict(zip(ids, vectors, strict=True))
+        previous, previous_date = dict(zip(ids, vectors, strict=True)), date
         slices.append(panel_from_arrays(date, ids, vectors))
         if on_date:
             on_date(date, write)
@@ -165,11 +175,26 @@ def backfill(
     if not dates:
         raise NexusError(f"No month-end between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
     tables = read_graph_tables(store, known_until=dates[-1])
+    days = snapshot_days_of(dates)
     result = run_backfill(store, tables, dates, model_embedder(net, device), version, model_as_of,
-                          allow_look_ahead=allow_look_ahead, on_date=on_date)
-    drift = embedding_drift(result.panel)
-    write_factor_panel(store, drift, DRIFT_FACTOR, version)
+                          allow_look_ahead=allow_look_ahead, on_date=on_date, snapshot_days=days)
+    write_drift_factor(store, result.panel, version, model_as_of, days)
     return result
+
+
+def write_drift_factor(store: Store, panel: pd.DataFrame, model_version: str, model_as_of: pd.Timestamp,
+                       snapshot_days: Mapping[pd.Timestamp, pd.Timestamp] | None = None) -> int:
+    """Write the drift factor of a backfilled embedding panel; returns the rows stored.
+
+    Its values on dates whose snapshot precedes the model's as-of date (a look-ahead backfill) are
+    stored with ``lookAhead: true``, like the embeddings they come from, so evaluate and paper-trade
+    see it.
+    """
+    drift = embedding_drift(panel)
+    days = snapshot_days or {}
+    ahead = [d for d in drift.index.get_level_values("date").unique()
+             if pd.Timestamp(days.get(d, d)) < pd.Timestamp(model_as_of)]
+    return write_factor_panel(store, drift, DRIFT_FACTOR, model_version, look_ahead_dates=ahead)
 
 
 def latest_embeddings(store: Store, repair: bool = False) -> LatestState:

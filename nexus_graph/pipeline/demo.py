@@ -26,7 +26,7 @@ from nexus_graph.model.config import TrainConfig
 from nexus_graph.pipeline.backfill import backfill
 from nexus_graph.pipeline.evaluate import evaluate_stored_factor
 from nexus_graph.pipeline.load import load_step
-from nexus_graph.pipeline.paper_trade import paper_trade_stored
+from nexus_graph.pipeline.paper_trade import TRADEABLE, paper_trade_stored
 from nexus_graph.pipeline.report import write_report
 from nexus_graph.pipeline.snapshots import centralities_step
 from nexus_graph.pipeline.train import train_model
@@ -162,11 +162,21 @@ def run_demo(store: Store, settings: DemoSettings, *, on_start: OnStart | None =
                                                "summary": ev["horizons"]})
         done("evaluate", evaluated)
 
-    with step("8. paper trade the drift factor"):
-        traded = paper_trade_stored(store, [DRIFT_FACTOR], model_version=outcome.version)
-        out.steps["portfolio"] = traded.stats
-        write_run_files(s.run_dir, portfolio=traded.result)
-        done("paper_trade", traded)
+    with step("8. paper trade the drift factor (only if it passed)"):
+        status = evaluated.evaluation.decision.status
+        if status not in TRADEABLE:
+            skipped = (f"Not traded: {DRIFT_FACTOR} was judged {evaluated.evaluation.decision.verdict} (status "
+                       f"{status}); the demo trades only signals that passed (`paper-trade --force` would).")
+            out.steps["paper_trade"] = {"traded": False, "note": skipped}
+            write_run_files(s.run_dir, extra={"paper_trade": skipped})  # the report's run details say why
+            done("paper_trade_skipped", skipped)
+        else:
+            traded = paper_trade_stored(store, [DRIFT_FACTOR], model_version=outcome.version)
+            out.steps["portfolio"] = traded.stats
+            out.steps["paper_trade"] = {"traded": True, "run_id": traded.run_id,
+                                        "deflated_sharpe_n": traded.result.config.n_trials}
+            write_run_files(s.run_dir, portfolio=traded.result)
+            done("paper_trade", traded)
 
     with step("9. report"):
         written = write_report(s.run_dir)

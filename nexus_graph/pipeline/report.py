@@ -39,10 +39,14 @@ def write_report(run_dir: Path, out: Path | None = None, *, synthetic: bool = Fa
     return ReportResult(path, bool(payload["synthetic"]), sections, [path.parent / p for p in payload["plots"]])
 
 
-def write_paper_trade_report(run_dir: Path, result: Any, run_id: str, synthetic: bool) -> Path:
-    """Save ``portfolio.json`` in the run folder and (re)build its report in ``run_dir/report``."""
+def write_paper_trade_report(run_dir: Path, result: Any, run_id: str, synthetic: bool,
+                             notes: list[str] | None = None) -> Path:
+    """Save ``portfolio.json`` in the run folder and (re)build its report in ``run_dir/report``.
+
+    ``notes`` (a --force trade, look-ahead values) are stated at the top of the paper-trade section.
+    """
     title = f"Paper trade {', '.join(result.signals)}"
     write_run_files(run_dir, title=title, synthetic=synthetic, portfolio=result,
-                    extra={"paper_trade_run_id": run_id,
+                    extra={"paper_trade_run_id": run_id, "paper_trade_notes": list(notes or []),
                            "paper_trade_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
     return write_run_report(run_dir / "report", **read_run_files(run_dir))

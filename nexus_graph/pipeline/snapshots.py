@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,9 +11,11 @@ import pandas as pd
 from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
+from nexus_graph.evaluation.returns import entry_days
 from nexus_graph.snapshot.centrality import centrality_change_panels, centrality_history
 from nexus_graph.snapshot.hetero import build_snapshot, snapshot_counts
 from nexus_graph.snapshot.tables import GraphTables
+from nexus_graph.sources.prices import load_prices
 from nexus_graph.store.factors import write_factor_panel
 from nexus_graph.store.protocol import Store
 from nexus_graph.store.snapshots import read_centralities, read_edges_as_of, read_graph_frames, write_centralities
@@ -62,12 +64,38 @@ class CentralityResult:
                 "factors": self.factors}
 
 
+def snapshot_days_of(dates: Sequence[pd.Timestamp], prices: pd.DataFrame | None = None
+                     ) -> dict[pd.Timestamp, pd.Timestamp] | None:
+    """Month-end -> its entry close (the last trading day on or before it), from the loaded prices.
+
+    Issue #17, defect 6: a trade decided at a month-end enters at that close, so the snapshot it
+    uses is taken as of that day, not the calendar month-end (a Saturday disclosure is after the
+    price). None when no prices are loaded (the snapshots stay at the calendar month-ends); a
+    month-end before every price keeps its own date.
+    """
+    if prices is None:
+        try:
+            prices = load_prices()
+        except NexusError:
+            return None
+    entry = entry_days(dates, pd.to_datetime(prices["date"]).unique())
+    return {pd.Timestamp(d): (pd.Timestamp(e) if pd.notna(e) else pd.Timestamp(d)) for d, e in entry.items()}
+
+
 def compute_centralities(store: Store, dates: list[pd.Timestamp],
-                         on_date: Callable[[pd.Timestamp], None] | None = None) -> CentralityResult:
-    """Centrality history for ``dates``, written back keyed by (company, date)."""
+                         on_date: Callable[[pd.Timestamp], None] | None = None,
+                         prices: pd.DataFrame | None = None) -> CentralityResult:
+    """Centrality history for ``dates``, written back keyed by (company, date).
+
+    Each date's graph is taken as of its entry close (:func:`snapshot_days_of`, from ``prices`` or
+    the loaded prices; the calendar date when there are none), like the embeddings.
+    """
     started = time.perf_counter()
     tables = read_graph_tables(store, known_until=max(dates))
-    frame = centrality_history(tables, dates, on_date=on_date)
+    days = snapshot_days_of(dates, prices) or {}
+    month_end = {days.get(pd.Timestamp(d), pd.Timestamp(d)): pd.Timestamp(d) for d in dates}
+    frame = centrality_history(tables, list(month_end), on_date=on_date)
+    frame["date"] = pd.to_datetime(frame["date"]).map(month_end)
     rows = write_centralities(store, frame)
     return CentralityResult(len(dates), rows, time.perf_counter() - started)
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph.errors import NexusError
+from nexus_graph.trading.delistings import COLUMNS as DELISTING_COLUMNS
 from nexus_graph.trading.portfolio import PortfolioConfig, PortfolioResult
 
 SECTIONS: tuple[str, ...] = ("training", "validation", "evaluation", "portfolio")
@@ -89,6 +90,7 @@ def portfolio_to_json(result: PortfolioResult) -> dict[str, Any]:
         "signals": list(result.signals),
         "config": {"quantile": config.quantile, "weighting": config.weighting, "cost_bps": config.cost_bps,
                    "n_trials": config.n_trials, "periods_per_year": config.periods_per_year,
+                   "delisting_return": config.delisting_return,
                    "universe": sorted(config.universe) if config.universe is not None else None},
         "returns": frame_to_json(result.returns),
         "gross_returns": frame_to_json(result.gross_returns),
@@ -97,6 +99,8 @@ def portfolio_to_json(result: PortfolioResult) -> dict[str, Any]:
         "trade_dates": {jsonable(k): jsonable(v) for k, v in result.trade_dates.items()},
         "weights": {"columns": list(result.weights.columns),
                     "data": [[jsonable(v) for v in row] for row in result.weights.itertuples(index=False)]},
+        "delistings": {"columns": list(result.delistings.columns),
+                       "data": [[jsonable(v) for v in row] for row in result.delistings.itertuples(index=False)]},
         "statistics": jsonable(result.statistics()),
     }
 
@@ -109,6 +113,11 @@ def portfolio_from_json(payload: Mapping[str, Any]) -> PortfolioResult:
     weights = pd.DataFrame(payload["weights"]["data"], columns=payload["weights"]["columns"])
     if "date" in weights:
         weights["date"] = pd.to_datetime(weights["date"])
+    delistings = pd.DataFrame(columns=DELISTING_COLUMNS)
+    if payload.get("delistings"):  # older run files have none
+        delistings = pd.DataFrame(payload["delistings"]["data"], columns=payload["delistings"]["columns"])
+        for column in ("last_day", "delisting_day"):
+            delistings[column] = pd.to_datetime(delistings[column])
     trade_dates = pd.Series(pd.to_datetime(list(payload["trade_dates"].values())),
                             index=pd.DatetimeIndex(pd.to_datetime(list(payload["trade_dates"])), name="date"),
                             name="trade_date")
@@ -121,6 +130,7 @@ def portfolio_from_json(payload: Mapping[str, Any]) -> PortfolioResult:
         trade_dates=trade_dates,
         signals=tuple(payload["signals"]),
         config=config,
+        delistings=delistings,
     )
 
 

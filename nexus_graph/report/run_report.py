@@ -23,6 +23,8 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from nexus_graph.report import plots
 from nexus_graph.report.markdown import NOT_RUN, facts, num, pct, table, verdict_mark
 from nexus_graph.report.run_files import frame_to_json, jsonable
@@ -40,8 +42,10 @@ SUMMARY_COLUMNS = (  # (header, keys tried in order, formatter)
     ("robust t", ("robust_t",), lambda v: num(v, 2)),
     ("bar |t|", ("bar", "hlz_bar"), lambda v: num(v, 3)),
     ("robust bar", ("robust_bar",), lambda v: num(v, 3)),
-    ("Holm p", ("holm_p",), lambda v: num(v, 4)),
-    ("BHY p", ("bhy_p",), lambda v: num(v, 4)),
+    ("robust p", ("robust_p",), lambda v: num(v, 4)),
+    ("horizon Holm p", ("horizon_holm_p",), lambda v: num(v, 4)),
+    ("Holm p (M)", ("holm_p",), lambda v: num(v, 4)),
+    ("BHY p (M)", ("bhy_p",), lambda v: num(v, 4)),
     ("result", ("passed", "passes"), verdict_mark),
 )
 
@@ -89,8 +93,14 @@ def _evaluation(evaluation: Mapping[str, Any], out: Path, synthetic: bool) -> tu
     if evaluation.get("factor"):
         lines.append(f"Factor: **{evaluation['factor']}**")
     if evaluation.get("verdict"):
-        lines += ["", f"Verdict: **{evaluation['verdict']}**"]
+        label = " (LOOK-AHEAD)" if evaluation.get("look_ahead") else ""
+        rule = f" · decision rule `{evaluation['rule']}`" if evaluation.get("rule") else ""
+        lines += ["", f"Verdict: **{evaluation['verdict']}**{label}{rule}"]
     lines += [f"- {reason}" for reason in evaluation.get("reasons") or []]
+    if evaluation.get("family"):
+        lines += ["", str(evaluation["family"])]
+    if evaluation.get("m") is not None:
+        lines += ["", f"M = {evaluation['m']} is also the N of the deflated Sharpe ratio (every trial made)."]
     if summary:
         columns = [c for c in SUMMARY_COLUMNS if any(any(k in row for k in c[1]) for row in summary)]
 
@@ -111,15 +121,32 @@ def _evaluation(evaluation: Mapping[str, Any], out: Path, synthetic: bool) -> tu
     return lines, payload, shown
 
 
-def _portfolio(result: PortfolioResult, out: Path, synthetic: bool) -> tuple[list[str], dict, list[str]]:
+def _delistings(result: PortfolioResult) -> list[str]:
+    """The delistings paragraph: each delisted name with its return and where it came from."""
+    events = result.delistings
+    default = f"{result.config.delisting_return:+.0%}"
+    if events is None or events.empty:
+        return [f"Delistings: none in the prices (a delisted name would earn its delisting value, or {default} "
+                "when unknown, and leave the book)."]
+    return [f"Delistings: {len(events)} name(s); a holder earns the return to its delisting value, or {default} "
+            "when unknown (Shumway 1997), and the position becomes cash.", "",
+            table(["company", "last close day", "booked on", "last close", "delisting return", "source"],
+                  [(r.company_id, f"{pd.Timestamp(r.last_day):%Y-%m-%d}", f"{pd.Timestamp(r.delisting_day):%Y-%m-%d}",
+                    num(r.last_close, 2), pct(r.delisting_return), r.source)
+                   for r in events.itertuples(index=False)])]
+
+
+def _portfolio(result: PortfolioResult, out: Path, synthetic: bool,
+               notes: list[str] | None = None) -> tuple[list[str], dict, list[str]]:
     stats = result.statistics()
     cfg = result.config
     universe = f"{len(cfg.universe)} names" if cfg.universe is not None else "every priced company"
-    lines = [
+    lines = [f"> **{note}**" for note in notes or []] + ([""] if notes else []) + [
         f"Signals: **{', '.join(result.signals)}** · quantile {cfg.quantile:g} · {cfg.weighting}-weighted · "
         f"costs {cfg.cost_bps:g} bps of traded notional · universe: {universe} · {len(result.turnover)} monthly "
         f"rebalances, {len(result.returns)} trading days held ({stats['benchmark']['start']} → "
-        f"{stats['benchmark']['end']}) · deflated Sharpe over N = {cfg.n_trials} trial(s).",
+        f"{stats['benchmark']['end']}) · deflated Sharpe over N = {cfg.n_trials} trial(s) (the multiple-testing "
+        "family: every test in the registry, at least the configured 400).",
         "",
         table(["strategy", "CAGR", "ann. vol", "Sharpe", "max DD", "DD peak", "DD trough", "recovered",
                "turnover / rebalance", "deflated Sharpe"],
@@ -132,6 +159,8 @@ def _portfolio(result: PortfolioResult, out: Path, synthetic: bool) -> tuple[lis
         "close and held from the next trading day; costs are charged on the first day held; the benchmark "
         "pays none. Turnover / rebalance excludes the initial build from cash. The deflated Sharpe is the "
         "probability that the true Sharpe beats the best of N unskilled trials (Bailey & López de Prado 2014).",
+        "",
+        *_delistings(result),
     ]
     plots.plot_equity_curve(result.returns, out / "equity_curve.png", synthetic=synthetic, statistics=stats)
     plots.plot_turnover(result.turnover[["long_only", "long_short"]], out / "turnover.png", synthetic=synthetic)
@@ -140,7 +169,8 @@ def _portfolio(result: PortfolioResult, out: Path, synthetic: bool) -> tuple[lis
         "status": "ok", "signals": list(result.signals),
         "config": {"quantile": cfg.quantile, "weighting": cfg.weighting, "cost_bps": cfg.cost_bps,
                    "n_trials": cfg.n_trials, "universe_size": len(cfg.universe) if cfg.universe else None},
-        "statistics": jsonable(stats),
+        "statistics": jsonable(stats), "notes": list(notes or []),
+        "delistings": jsonable(result.delistings.to_dict(orient="records")),
         "wealth": frame_to_json(result.returns.apply(wealth)),
         "drawdown": frame_to_json(result.returns.apply(drawdown)),
         "turnover": frame_to_json(result.turnover),
@@ -181,7 +211,8 @@ def write_run_report(
         ("training", "1. Training (HGT link prediction)", training, lambda t: _training(t, out, synthetic)),
         ("validation", "2. Embedding validation", validation, lambda v: (*_validation(v), [])),
         ("evaluation", "3. Factor evaluation (IC by horizon)", evaluation, lambda e: _evaluation(e, out, synthetic)),
-        ("portfolio", "4. Paper trade", portfolio, lambda r: _portfolio(r, out, synthetic)),
+        ("portfolio", "4. Paper trade", portfolio,
+         lambda r: _portfolio(r, out, synthetic, list((extra or {}).get("paper_trade_notes") or []))),
     ]
     for number, (key, heading, given, build) in enumerate(sections):
         md += ([""] if number else []) + [f"## {heading}", ""]

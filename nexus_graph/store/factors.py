@@ -1,7 +1,7 @@
 """The factor store: factor panels written back to Neo4j and read as (date, company) panels.
 
 Graph model: ``(:Company)-[:HAS_FACTOR]->(:FactorValue {factor, modelVersion, date, companyId,
-value})``, unique on (factor, modelVersion, date, companyId) (``cypher/schema/factor_value_key``).
+value, lookAhead})``, unique on (factor, modelVersion, date, companyId) (``cypher/schema/factor_value_key``).
 A factor that does not come from a model (e.g. a centrality change) is stored with
 ``modelVersion = ''`` -- a uniqueness constraint ignores nodes with a null key property, so null
 would let duplicates in -- and is read back as model version ``None``.
@@ -9,12 +9,14 @@ would let duplicates in -- and is read back as model version ``None``.
 Writes are upserts, one transaction per snapshot date, so a reader never sees half a month and a
 re-run converges to the same rows; within one (factor, model version, date) the stored rows are
 exactly the panel's non-missing values (rows of companies no longer in the panel are removed).
-Other model versions and other factors are never touched.
+Other model versions and other factors are never touched. ``lookAhead`` is true on the values of
+the dates a look-ahead backfill embedded (a model trained on data known after that date), so the
+label follows the data into ``evaluate`` and ``paper-trade`` (:func:`look_ahead_dates`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
 import pandas as pd
@@ -55,6 +57,7 @@ def write_factor_panel(
     factor: str,
     model_version: str | None,
     on_date: Callable[[int], None] | None = None,
+    look_ahead_dates: Collection[pd.Timestamp] = (),
 ) -> int:
     """Upsert a factor panel, one transaction per snapshot date; returns the rows written.
 
@@ -71,6 +74,8 @@ def write_factor_panel(
         Model version the factor was computed with; ``None`` for model-free factors.
     on_date
         Called with the rows of each date once it is committed (progress bars).
+    look_ahead_dates
+        Snapshot dates whose values are look-ahead (stored ``lookAhead: true``; every other date false).
 
     Every company must exist as ``(:Company)``; otherwise nothing is written. Ends with a
     reconciliation (:mod:`nexus_graph.store.reconcile`): the returned count is what the graph holds
@@ -78,6 +83,7 @@ def write_factor_panel(
     """
     values = _check_panel(panel, factor)
     version = stored_version(model_version)
+    ahead = {pd.Timestamp(d) for d in look_ahead_dates}
     companies = sorted(set(values.index.get_level_values("company_id").astype(str)))
     known = {row["company_id"] for row in store.records("factors/known_companies", ids=companies)}
     missing = [c for c in companies if c not in known]
@@ -97,7 +103,8 @@ def write_factor_panel(
         ids = [row["company_id"] for row in rows]
 
         def work(tx: Tx) -> int:
-            written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date)
+            written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
+                             look_ahead=date in ahead)
             if written[0]["written"] != len(rows):
                 raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
             tx.run("factors/prune_date", factor=factor, model_version=version, date=date, company_ids=ids)
@@ -194,6 +201,12 @@ def factor_panel(store: Store, factor: str, model_version: str | None = None) ->
     rows["date"] = pd.to_datetime(rows["date"]).astype("datetime64[ns]")
     index = pd.MultiIndex.from_frame(rows[["date", "company_id"]])
     return pd.Series(rows["value"].astype(float).to_numpy(), index=index, name=factor)
+
+
+def look_ahead_dates(store: Store, factor: str, model_version: str | None) -> list[pd.Timestamp]:
+    """Snapshot dates of one stored factor and model version whose values are labelled look-ahead."""
+    rows = store.records("factors/look_ahead_dates", factor=factor, model_version=stored_version(model_version))
+    return [pd.Timestamp(r["date"]) for r in rows]
 
 
 def equity_universe(store: Store) -> list[str]:

@@ -2,11 +2,13 @@
 
 Graph model: ``(:Signal {name, type, tier, status, verdict, reasons, modelVersion, lastRunId,
 everRejected, createdAt})-[:HAS_TEST]->(:SignalTest {signal, runId, horizon, testedAt,
-dataFingerprint, modelVersion, status, verdict, <figures>})``. A *run* is one evaluation of one
+dataFingerprint, modelVersion, status, verdict, registered, lookAhead, <figures>})``. A *run* is one evaluation of one
 factor panel against one set of forward returns; its id is a fingerprint of that data and the
 method, so registering the same run twice MERGEs onto the same nodes (``SignalTest`` is unique on
 (signal, runId, horizon)) and ``testedAt`` keeps the first time. Every ``SignalTest`` is a test
-in the multiple-testing family: :func:`count_tests` gives the M of the Holm / BHY adjustment.
+in the multiple-testing family (:func:`family_tests`), those of runs evaluated with ``--no-register``
+too: :func:`record_trial` stores them with ``registered: false`` (same MERGE key, so a retry adds
+nothing) without touching the signal's status or verdict.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class SignalState:
 
     known: bool
     status: str | None
+    verdict: str | None
     tests: int  # tests recorded for this signal (all runs)
     run_tests: int  # of which belong to the run being registered
     rejected_runs: int
@@ -57,6 +60,7 @@ def _state(row: dict[str, Any]) -> SignalState:
     return SignalState(
         known=bool(row["known"]),
         status=row["status"],
+        verdict=row.get("verdict"),
         tests=int(row["tests"]),
         run_tests=int(row["run_tests"]),
         rejected_runs=int(row["rejected_runs"]),
@@ -95,11 +99,13 @@ def record_run(
     tests: list[dict[str, Any]],
     model_version: str | None = None,
     signal_type: str = "factor",
+    look_ahead: bool = False,
 ) -> Registration:
     """Record one evaluation run of signal ``name`` in one transaction, idempotently.
 
     ``tests`` holds one flat dict per horizon (camelCase keys, ``horizon`` an int, scalar values).
-    The signal's ``status``/``verdict``/``tier`` become those of this run.
+    The signal's ``status``/``verdict``/``tier`` become those of this run; ``look_ahead`` labels the
+    signal and its tests (the factor values came from a look-ahead backfill).
     """
     if not tests:
         raise NexusError(f"Nothing to register for signal {name!r}: the run has no tests (no horizon had data).")
@@ -107,13 +113,53 @@ def record_run(
     def work(tx: Tx) -> Registration:
         before = _state(tx.run("registry/signal_state", signal=name, run_id=run_id)[0])
         tx.run("registry/merge_signal", signal=name, type=signal_type, tier=int(tier), status=status,
-               verdict=verdict, reasons=list(reasons), model_version=model_version, run_id=run_id)
+               verdict=verdict, reasons=list(reasons), model_version=model_version, run_id=run_id,
+               look_ahead=bool(look_ahead))
         written = tx.run("registry/merge_tests", signal=name, run_id=run_id, tests=tests, status=status,
-                         verdict=verdict, data_fingerprint=data_fingerprint, model_version=model_version)
+                         verdict=verdict, data_fingerprint=data_fingerprint, model_version=model_version,
+                         look_ahead=bool(look_ahead))
         count = int(written[0]["tests"])
         return Registration(name, run_id, count, count - before.run_tests, before, rejection_warning(name, before))
 
     return store.transaction(work)
+
+
+def record_trial(
+    store: Store,
+    name: str,
+    *,
+    run_id: str,
+    data_fingerprint: str,
+    status: str,
+    verdict: str,
+    tests: list[dict[str, Any]],
+    model_version: str | None = None,
+    look_ahead: bool = False,
+) -> int:
+    """Store the tests of an unregistered run as trials (``registered: false``); returns the run's tests stored.
+
+    They join the multiple-testing family of every later run but leave the signal's status, verdict
+    and tier alone (a signal first seen here has none). Idempotent: the tests are MERGEd on
+    (signal, runId, horizon) and a test already stored, registered or not, is left unchanged.
+    """
+    if not tests:
+        return 0
+    rows = store.write("registry/merge_trial", signal=name, run_id=run_id, tests=tests, status=status,
+                       verdict=verdict, data_fingerprint=data_fingerprint, model_version=model_version,
+                       look_ahead=bool(look_ahead))
+    return int(rows[0]["tests"]) if rows else 0
+
+
+def family_tests(store: Store) -> pd.DataFrame:
+    """Every test in the registry, one row each: ``signal, run_id, horizon, robust_p, registered``.
+
+    The input of :meth:`nexus_graph.evaluation.family.TestFamily.from_tests` (``robust_p`` NaN where
+    a test has none stored).
+    """
+    columns = ["signal", "run_id", "horizon", "robust_p", "registered"]
+    frame = pd.DataFrame(store.records("registry/family_tests"), columns=columns)
+    frame["robust_p"] = pd.to_numeric(frame["robust_p"], errors="coerce").astype(float)
+    return frame
 
 
 def count_tests(store: Store, exclude_run: str | None = None) -> int:

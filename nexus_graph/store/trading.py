@@ -3,8 +3,9 @@
 A run node carries its configuration and headline statistics as flat camelCase properties
 (``quantile``, ``weighting``, ``costBps``, ``longOnlySharpe``, ``longShortMaxDrawdown``, ...; see
 :func:`run_properties`). Recording the same run id twice leaves the graph as after the first time.
-Also the two registry facts the paper trader needs, read from the registry's signal table: the
-registered alphas and the number of trials for the deflated Sharpe ratio.
+Also the registry fact the paper trader needs, read from the registry's signal table: the registered
+alphas (the deflated Sharpe's trial count is the multiple-testing family,
+:func:`nexus_graph.store.registry.family_tests`).
 """
 
 from __future__ import annotations
@@ -96,14 +97,6 @@ def signals_with_status(signals: pd.DataFrame, status: str = "alpha") -> list[st
     ``signals`` is :func:`nexus_graph.store.registry.list_signals` (columns ``name, status, tests, ...``).
     """
     return sorted(signals.loc[signals["status"] == status, "name"].astype(str))
-
-
-def trial_count(signals: pd.DataFrame) -> int:
-    """The N of the deflated Sharpe ratio: signals with at least one recorded test (at least 1).
-
-    Signals MERGEd only by a paper-trade run, never evaluated, are not trials.
-    """
-    return max(1, int((signals["tests"].fillna(0) > 0).sum())) if len(signals) else 1
 
 
 def registry_signals(store: Store) -> pd.DataFrame:

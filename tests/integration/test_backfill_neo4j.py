@@ -13,12 +13,14 @@ import pandas as pd
 import pytest
 
 from nexus_graph.as_of import month_ends
+from nexus_graph.embeddings.panel import DRIFT_FACTOR
 from nexus_graph.errors import NexusError
-from nexus_graph.pipeline.backfill import run_backfill
+from nexus_graph.pipeline.backfill import run_backfill, write_drift_factor
 from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.store import Store
 from nexus_graph.store.embeddings import embedded_dates, nearest_peers, read_embedding_panel
+from nexus_graph.store.factors import look_ahead_dates
 from nexus_graph.store.graph import load_dataset
 from nexus_graph.store.models import mark_promoted
 
@@ -103,6 +105,11 @@ def test_no_look_ahead_by_default_and_other_versions_untouched(tiny) -> None:
                             allow_look_ahead=True)
     assert labelled.snapshots_written == 3
     assert store.records("test/look_ahead_rows", model_version="m-late2")[0]["n"] == labelled.rows_total
+    # the label follows the data onto the drift factor (issue #17, defect 3)
+    assert write_drift_factor(store, labelled.panel, "m-late2", pd.Timestamp("2023-06-30")) > 0
+    assert look_ahead_dates(store, DRIFT_FACTOR, "m-late2") == DATES[1:3]
+    write_drift_factor(store, late.panel, "m-late", pd.Timestamp("2023-06-30"))
+    assert look_ahead_dates(store, DRIFT_FACTOR, "m-late") == []
 
 
 def promote(store: Store, version: str) -> None:

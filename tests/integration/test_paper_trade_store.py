@@ -14,18 +14,18 @@ import pandas as pd
 import pytest
 
 from nexus_graph.errors import NexusError
+from nexus_graph.evaluation.family import TestFamily
 from nexus_graph.report.run_files import frame_from_json
 from nexus_graph.sources.prices import save_prices
 from nexus_graph.store import Store
 from nexus_graph.store.factors import write_factor_panel
-from nexus_graph.store.registry import record_run
+from nexus_graph.store.registry import family_tests, record_run
 from nexus_graph.store.trading import (
     paper_trade_run,
     record_paper_trade,
     registry_signals,
     runs_using,
     signals_with_status,
-    trial_count,
 )
 
 pytestmark = pytest.mark.neo4j
@@ -53,7 +53,7 @@ def test_recording_a_run_twice_changes_nothing(store: Store) -> None:
 
 def test_signal_is_merged_by_name_before_and_after_evaluation(store: Store) -> None:
     record_paper_trade(store, RUN, ["drift"])
-    assert trial_count(registry_signals(store)) == 1  # a signal only traded is not a trial
+    assert TestFamily.from_tests(family_tests(store)).prior_tests == 0  # a signal only traded is not a trial
     record_run(store, "drift", run_id="ev-1", data_fingerprint="sha", status="alpha", verdict="ALPHA", tier=2,
                reasons=["clears the bar"], tests=[{"horizon": 21, "n": 50, "t": 5.0}], model_version="v1")
     signals = registry_signals(store)
@@ -117,10 +117,22 @@ def test_paper_trade_command_end_to_end(store: Store, tmp_path: Path) -> None:
     run_dir = tmp_path / "runs" / "r1"
     args = ("paper-trade", "--signal", "noise", "--prices", str(prices_file), "--report-dir", str(run_dir),
             "--synthetic", "--json")
+    before = graph_counts(store)
+    gated = run_cli(*args)  # never registered: the gate refuses it, nothing written
+    assert gated.returncode == 1 and gated.stdout == ""
+    assert gated.stderr.startswith("Error: Refusing to paper-trade: signal 'noise' has no registered verdict")
+    assert "--force" in gated.stderr and graph_counts(store) == before and not run_dir.exists()
+
+    args = (*args, "--force")
     first = run_cli(*args)
     assert first.returncode == 0, first.stderr
     out = json.loads(first.stdout)
-    assert out["signals"] == ["noise"] and out["config"]["universe_size"] == 40 and out["config"]["n_trials"] == 1
+    # N of the deflated Sharpe: the multiple-testing family (empty registry -> the configured 400)
+    assert out["signals"] == ["noise"] and out["config"]["universe_size"] == 40 and out["config"]["n_trials"] == 400
+    assert out["notes"] == ["Traded with --force: signal 'noise' has no registered verdict (never evaluated with "
+                            "registration)."]
+    assert "Traded with --force: signal 'noise'" in (run_dir / "report" / "report.md").read_text()
+    assert out["delistings"] == [] and out["config"]["delisting_return"] == -0.3
     portfolio = json.loads((run_dir / "portfolio.json").read_text())
     returns = frame_from_json(portfolio["returns"])
     weights = pd.DataFrame(portfolio["weights"]["data"], columns=portfolio["weights"]["columns"])
@@ -137,9 +149,16 @@ def test_paper_trade_command_end_to_end(store: Store, tmp_path: Path) -> None:
     assert again["run_id"] == out["run_id"] and again["statistics"] == out["statistics"]
     assert runs_using(store, "noise") == [out["run_id"]]
     stored = paper_trade_run(store, out["run_id"])
-    assert stored["signals"] == ["noise"] and stored["modelVersion"] == "m1"
+    assert stored["signals"] == ["noise"] and stored["modelVersion"] == "m1" and stored["forced"] is True
     assert stored["longOnlySharpe"] == out["statistics"]["long_only"]["sharpe"]
 
+    record_run(store, "noise", run_id="ev-0", data_fingerprint="sha0", status="rejected", verdict="NULL", tier=0,
+               reasons=["noise"], tests=[{"horizon": 21, "n": 57, "t": 0.5, "robustP": 0.6}], model_version="m1")
+    before = graph_counts(store)
+    rejected = run_cli("paper-trade", "--signal", "noise", "--prices", str(prices_file))
+    assert rejected.returncode == 1 and graph_counts(store) == before
+    assert rejected.stderr.startswith("Error: Refusing to paper-trade: signal 'noise' was last judged NULL "
+                                      "(status rejected).")
     record_run(store, "noise", run_id="ev-1", data_fingerprint="sha", status="alpha", verdict="ALPHA", tier=2,
                reasons=["planted"], tests=[{"horizon": 21, "n": 57, "t": 5.0}], model_version="m1")
     table = run_cli("paper-trade", "--prices", str(prices_file), "--weighting", "factor", "--cost-bps", "0")

@@ -13,10 +13,19 @@ import pandas as pd
 import pytest
 
 from nexus_graph.errors import NexusError
+from nexus_graph.pipeline.evaluate import evaluate_stored_factor
+from nexus_graph.pipeline.paper_trade import paper_trade_stored
 from nexus_graph.sources.prices import save_prices
 from nexus_graph.store import Store
-from nexus_graph.store.factors import write_factor_panel
-from nexus_graph.store.registry import count_tests, list_signals, record_run, signal_detail, signal_state
+from nexus_graph.store.factors import look_ahead_dates, write_factor_panel
+from nexus_graph.store.registry import (
+    count_tests,
+    family_tests,
+    list_signals,
+    record_run,
+    signal_detail,
+    signal_state,
+)
 
 pytestmark = pytest.mark.neo4j
 
@@ -123,3 +132,87 @@ def test_evaluate_and_registry_commands_end_to_end(store: Store, tmp_path: Path)
     missing = run_cli("evaluate", "absent", "--prices", str(prices_file), "--no-register")
     assert missing.returncode == 1
     assert "Error: No values of factor 'absent' in Neo4j. Stored factors: ['noise']" in missing.stderr
+
+
+def noise_data(store: Store, factor: str = "noise", seed: int = 21, look_ahead_until: str | None = None
+               ) -> pd.DataFrame:
+    """30 equities with random-walk prices and a pure-noise factor stored under model m1; returns the prices."""
+    ids = [f"E{i:02d}" for i in range(30)]
+    store.write("load/companies_merge", rows=[{"id": c, "name": c, "kind": "equity", "segment": None, "country": None,
+                                               "listedFrom": None, "listedTo": None} for c in ids])
+    days = pd.bdate_range("2021-06-01", "2026-04-24")
+    rng = np.random.default_rng(seed)
+    closes = 30 * np.exp(np.cumsum(rng.normal(0, 0.02, (len(days), len(ids))), axis=0))
+    prices = pd.DataFrame({"date": np.repeat(days.to_numpy(), len(ids)), "company_id": np.tile(ids, len(days)),
+                           "adj_close": closes.reshape(-1)})
+    snaps = pd.date_range("2021-06-30", "2026-03-31", freq="ME").astype("datetime64[ns]")
+    index = pd.MultiIndex.from_product([snaps, ids], names=["date", "company_id"])
+    ahead = [d for d in snaps if look_ahead_until and d < pd.Timestamp(look_ahead_until)]
+    write_factor_panel(store, pd.Series(rng.normal(size=len(index)), index=index, name=factor), factor, "m1",
+                       look_ahead_dates=ahead)
+    return prices
+
+
+def test_unregistered_runs_are_trials_that_leave_the_verdict_alone(store: Store) -> None:
+    prices = noise_data(store)
+    noise_data(store, "noise2", seed=22)
+    trial = evaluate_stored_factor(store, "noise", prices=prices, register=False)
+    assert trial.registration == {"registered": False, "trials_stored": 3}
+    state = signal_state(store, "noise")
+    assert state.known and state.status is None and state.verdict is None and state.run_tests == 0
+    tests = family_tests(store)
+    assert len(tests) == 3 and not tests["registered"].any() and tests["robust_p"].notna().all()
+    evaluate_stored_factor(store, "noise", prices=prices, register=False)  # a retry: MERGEd, not counted twice
+    assert len(family_tests(store)) == 3 and count_tests(store) == 3
+
+    # a later run of another factor has them in its family, with their stored robust p-values
+    other = evaluate_stored_factor(store, "noise2", prices=prices)
+    assert other.evaluation.prior_tests == 3
+    assert sorted(other.evaluation.family.prior_pvalues) == sorted(tests["robust_p"])
+    assert "M = 400 tests = 3 made before this run" in other.evaluation.family_note
+    assert other.evaluation.n_trials == 400 and other.summary()["rule"] == "holm"
+
+    # registering the same run later turns its trials into registered tests: still 3, now with a verdict
+    registered = evaluate_stored_factor(store, "noise", prices=prices, rule="seed")
+    assert registered.registration["tests_new"] == 3 and count_tests(store) == 6
+    assert registered.evaluation.prior_tests == 3  # its own trials are excluded from its family
+    assert registered.evaluation.decision.rule == "seed"
+    state = signal_state(store, "noise")
+    assert state.status == registered.evaluation.decision.status
+    assert family_tests(store)["registered"].all()
+
+
+def test_family_grows_past_the_configured_count(store: Store) -> None:
+    prices = noise_data(store)
+    many = [{"horizon": h, "n": 50, "robustP": 0.5} for h in range(1, 401)]
+    register(store, "old", "run-old", tests=many)
+    outcome = evaluate_stored_factor(store, "noise", prices=prices)
+    assert outcome.evaluation.m == 403 and outcome.evaluation.n_trials == 403
+    assert "M = 403 tests = 400 made before this run" in outcome.evaluation.family_note
+
+
+def test_look_ahead_factor_values_are_refused_unless_allowed(store: Store, tmp_path: Path) -> None:
+    prices = noise_data(store, look_ahead_until="2022-01-01")
+    assert [f"{d:%Y-%m}" for d in look_ahead_dates(store, "noise", "m1")] == [
+        "2021-06", "2021-07", "2021-08", "2021-09", "2021-10", "2021-11", "2021-12"]
+    refusal = (r"Factor 'noise' \(model m1\) has look-ahead values on 7 date\(s\) \(2021-06-30, 2021-07-31, "
+               r"2021-08-31, \.\.\.\): they come from a model trained on data known after those dates\. "
+               r"Refusing to evaluate them\.")
+    with pytest.raises(NexusError, match=refusal):
+        evaluate_stored_factor(store, "noise", prices=prices)
+    with pytest.raises(NexusError, match="Refusing to paper-trade them"):
+        paper_trade_stored(store, ["noise"], prices=prices, force=True)
+    assert count_tests(store) == 0 and not signal_state(store, "noise").known  # nothing written
+
+    outcome = evaluate_stored_factor(store, "noise", prices=prices, allow_look_ahead=True, report_dir=tmp_path)
+    assert outcome.look_ahead and outcome.evaluation.decision.reasons[0].startswith("LOOK-AHEAD: 7 snapshot date(s)")
+    signal, tests = signal_detail(store, "noise")
+    assert signal["lookAhead"] is True and tests["lookAhead"].all()
+    text = (tmp_path / "noise@m1.md").read_text()
+    assert "— LOOK-AHEAD" in text.splitlines()[0] and "(LOOK-AHEAD)**" in text
+    traded = paper_trade_stored(store, ["noise"], prices=prices, force=True, allow_look_ahead=True)
+    assert any(note.startswith("LOOK-AHEAD: 'noise'") for note in traded.notes)
+
+    # a clean rewrite of the factor clears the label
+    noise_data(store)
+    assert look_ahead_dates(store, "noise", "m1") == []

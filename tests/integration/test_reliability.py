@@ -289,7 +289,7 @@ def _strip_times(value):
 WRITERS = [
     (("centralities", "--start", "2023-01-31", "--end", "2023-12-31", "--json"), 4),
     (("evaluate", "graph_owner_count_change", "--horizons", "21", "--json"), 1),
-    (("paper-trade", "--signal", "graph_owner_count_change", "--json"), 1),
+    (("paper-trade", "--signal", "graph_owner_count_change", "--force", "--json"), 1),  # past the gate
 ]
 
 

@@ -101,3 +101,10 @@ def test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing(
     assert expected in lines[0]
     assert out == ""
     assert sorted(p.name for p in work.rglob("*")) == ["a-file.txt"]
+
+
+def test_evaluate_rule_must_be_holm_or_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(BAD_ARGUMENTS, "evaluate", (("graph_gnn_embedding_drift", "--rule", "bonferroni"),
+                                                    "--rule must be 'holm' or 'seed' (got 'bonferroni')."))
+    test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("evaluate", tmp_path, monkeypatch, capsys)

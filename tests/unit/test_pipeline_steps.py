@@ -19,9 +19,9 @@ from nexus_graph.pipeline.backfill import run_backfill
 from nexus_graph.pipeline.demo import DemoSettings
 from nexus_graph.pipeline.load import load_step
 from nexus_graph.pipeline.paper_trade import paper_trade_stored
-from nexus_graph.pipeline.snapshots import read_graph_tables, write_centrality_factors
+from nexus_graph.pipeline.snapshots import read_graph_tables, snapshot_days_of, write_centrality_factors
 from nexus_graph.pipeline.train import train_model
-from nexus_graph.snapshot.hetero import present_masks
+from nexus_graph.snapshot.hetero import build_snapshot, present_masks
 from nexus_graph.snapshot.tables import graph_tables_from_dataset
 from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.store.graph import ROW_SEPARATOR
@@ -74,6 +74,87 @@ def test_backfill_writes_one_transaction_per_month_and_counts_from_the_graph() -
     again = run_backfill(store, tables, DATES, projection, "m1", DATES[0])
     assert len(store.written("embeddings/upsert")) == len(DATES)  # nothing written twice
     assert again.rows_written == 0 and again.rows_stored == sum(present)
+
+
+def test_backfill_drift_is_nan_across_a_missing_month() -> None:
+    # defect 4 of issue #17: the stored Embedding.drift after a month missing from the backfill is NaN,
+    # as in the factor panel -- never a two-month change
+    tables = graph_tables_from_dataset(read_dataset(TINY))
+    store = embedding_store()
+    dates = [DATES[0], DATES[2], DATES[3]]  # February missing
+    run_backfill(store, tables, dates, projection, "m1", dates[0])
+    drifts = {pd.Timestamp(c.params["date"]): [row["drift"] for row in c.params["rows"]]
+              for c in store.written("embeddings/upsert")}
+    assert all(d is None for d in drifts[DATES[2]])  # March after a missing February
+    assert any(d is not None for d in drifts[DATES[3]])  # April follows March: a one-month drift
+
+
+def test_backfill_snapshot_is_as_of_the_entry_close_so_a_weekend_disclosure_is_not_used() -> None:
+    # issue #17, defect 6: 2022-04-30 is a Saturday; a trade decided at that month-end enters at the close
+    # of Friday 2022-04-29, so an edge disclosed on the Saturday must not be in the snapshot embedded for it
+    dataset = read_dataset(TINY)
+    late = dataset.supply.iloc[:1].copy()
+    late[["supplier_id", "customer_id"]] = ["MU", "AMAT"]
+    late[["valid_from", "known_from"]] = [pd.Timestamp("2022-01-03"), pd.Timestamp("2022-04-30")]
+    dataset.supply = pd.concat([dataset.supply, late], ignore_index=True)
+    tables = graph_tables_from_dataset(dataset)
+    edges = ("company", "supplies", "company")
+    seen: list[int] = []
+
+    def embed(data) -> np.ndarray:
+        seen.append(int(data[edges].edge_index.shape[1]))
+        return projection(data)
+
+    days = snapshot_days_of(DATES, dataset.prices)
+    assert days[pd.Timestamp("2022-04-30")] == pd.Timestamp("2022-04-29")
+    assert days[pd.Timestamp("2022-03-31")] == pd.Timestamp("2022-03-31")  # a trading day maps to itself
+    store = embedding_store()
+    run_backfill(store, tables, DATES, embed, "m1", DATES[0], snapshot_days=days)
+    friday, saturday = (int(build_snapshot(tables, pd.Timestamp(d))[edges].edge_index.shape[1])
+                        for d in ("2022-04-29", "2022-04-30"))
+    assert saturday == friday + 1  # the disclosure is visible at the calendar month-end ...
+    assert seen[-1] == friday  # ... but not in the snapshot embedded for it
+    upserts = store.written("embeddings/upsert")
+    assert pd.Timestamp(upserts[-1].params["date"]) == pd.Timestamp("2022-04-30")  # still keyed by the month-end
+    # a model as of the Saturday embeds that month-end (>= its as-of date) but as of the Friday: labelled
+    labelled = embedding_store()
+    run_backfill(labelled, tables, DATES, embed, "m2", pd.Timestamp("2022-04-30"), snapshot_days=days)
+    assert [c.params["look_ahead"] for c in labelled.written("embeddings/upsert")] == [True]
+    # without prices the snapshots stay at the calendar month-ends (and the Saturday edge is in)
+    seen.clear()
+    run_backfill(embedding_store(), tables, DATES, embed, "m1", DATES[0])
+    assert seen[-1] == saturday
+
+
+def test_centralities_are_as_of_the_entry_close_and_keyed_by_the_month_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nexus_graph.pipeline import snapshots
+
+    dataset = read_dataset(TINY)
+    late = dataset.supply.iloc[:1].copy()
+    late[["supplier_id", "customer_id"]] = ["MU", "AMAT"]
+    late[["valid_from", "known_from"]] = [pd.Timestamp("2022-01-03"), pd.Timestamp("2022-04-30")]  # a Saturday
+    dataset.supply = pd.concat([dataset.supply, late], ignore_index=True)
+    written: list[pd.DataFrame] = []
+    monkeypatch.setattr(snapshots, "read_graph_tables", lambda _store, known_until=None:
+                        graph_tables_from_dataset(dataset))
+    monkeypatch.setattr(snapshots, "write_centralities", lambda _store, frame: written.append(frame) or len(frame))
+    snapshots.compute_centralities(RecordingStore(), DATES, prices=dataset.prices)
+    frame = written[0].set_index(["date", "company_id"])
+    assert sorted(set(frame.index.get_level_values("date"))) == DATES  # keyed by the month-ends
+    assert frame.loc[(pd.Timestamp("2022-04-30"), "MU"), "supplies_out"] == 1  # not 2: Saturday's edge is later
+    snapshots.compute_centralities(RecordingStore(), DATES, prices=dataset.prices.iloc[:0])
+    assert written[1].set_index(["date", "company_id"]).loc[(pd.Timestamp("2022-04-30"), "MU"), "supplies_out"] == 2
+
+
+def test_paper_trade_gate_refuses_a_rejected_signal_and_writes_nothing() -> None:
+    store = RecordingStore().answer({"registry/list": [
+        {"name": "graph_gnn_embedding_drift", "type": "factor", "tier": 0, "status": "rejected",
+         "verdict": "NULL", "model_version": "m1", "ever_rejected": True, "runs": 1, "tests": 3,
+         "last_tested_at": None}]})
+    with pytest.raises(NexusError, match=r"^Refusing to paper-trade: signal 'graph_gnn_embedding_drift' was last "
+                                         r"judged NULL \(status rejected\)\. .* or pass --force"):
+        paper_trade_stored(store, ["graph_gnn_embedding_drift"])
+    assert store.written() == [] and store.names() == ["registry/list"]
 
 
 def test_backfill_refuses_look_ahead_before_reading_or_writing() -> None:

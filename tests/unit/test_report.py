@@ -118,6 +118,43 @@ def test_missing_inputs_say_not_run_and_leave_no_stale_plots(tmp_path: Path) -> 
     assert payload["plots"] == [] and not list(tmp_path.glob("*.png"))
 
 
+def test_report_shows_the_family_rule_horizon_holm_p_and_delistings(tmp_path: Path) -> None:
+    evaluation = sections()["evaluation"]
+    evaluation = {**evaluation, "rule": "holm", "m": 400,
+                  "family": "Multiple-testing family: M = 400 tests = 9 made before",
+                  "summary": [{**row, "robust_p": 0.2, "horizon_holm_p": 0.4} for row in evaluation["summary"]]}
+    result = small_portfolio(2)
+    text = write_run_report(tmp_path, synthetic=False, title="t", evaluation=evaluation, portfolio=result,
+                            extra={"paper_trade_notes": ["Traded with --force: signal 'drift' was last judged NULL"]}
+                            ).read_text()
+    assert "decision rule `holm`" in text and "Multiple-testing family: M = 400 tests = 9 made before" in text
+    assert "horizon Holm p" in text and "| 0.4000 |" in text
+    assert "M = 400 is also the N of the deflated Sharpe ratio" in text
+    assert "deflated Sharpe over N = 3 trial(s)" in text
+    assert "> **Traded with --force: signal 'drift' was last judged NULL**" in text
+    assert "Delistings: none in the prices" in text and "-30%" in text
+
+
+def test_delisted_names_are_listed_in_the_report_and_survive_the_json(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    days = pd.bdate_range("2022-01-03", "2022-12-30")
+    ids = [f"S{i:02d}" for i in range(10)]
+    closes = pd.DataFrame(20 * np.exp(np.cumsum(rng.normal(0, 0.01, (len(days), len(ids))), axis=0)),
+                          index=days, columns=ids)
+    closes.loc[days > "2022-08-15", "S03"] = np.nan  # S03 stops trading
+    prices = closes.stack().rename("adj_close").reset_index()
+    prices.columns = ["date", "company_id", "adj_close"]
+    factor = pd.DataFrame(rng.normal(size=(11, len(ids))), index=pd.date_range("2022-01-31", "2022-11-30", freq="ME"),
+                          columns=ids).stack()
+    result = paper_trade({"drift": factor}, prices, PortfolioConfig(n_trials=400), delisting_values={"S03": 0.0})
+    payload = json.loads(json.dumps(portfolio_to_json(result)))
+    assert payload["config"]["delisting_return"] == -0.3
+    back = portfolio_from_json(payload)
+    pd.testing.assert_frame_equal(back.delistings, result.delistings)
+    text = write_run_report(tmp_path, synthetic=False, title="t", portfolio=back).read_text()
+    assert "Delistings: 1 name(s)" in text and "| S03 | 2022-08-15 |" in text and "| -100.0% | value |" in text
+
+
 def test_portfolio_json_round_trip_is_exact() -> None:
     result = small_portfolio(3)
     back = portfolio_from_json(json.loads(json.dumps(portfolio_to_json(result))))
