@@ -44,7 +44,7 @@ class Row:
 
     def line(self) -> str:
         peak = "–" if self.peak_gpu_mib is None else f"{self.peak_gpu_mib:,.0f}"
-        return (f"| x{self.scale} | {self.device} | {self.train_s:.1f} | {self.val_auc:.4f} | {self.embed_s:.1f} "
+        return (f"| x{self.scale} | {self.device} | {self.train_s:.2f} | {self.val_auc:.4f} | {self.embed_s:.2f} "
                 f"({self.months} month-ends) | {peak} |")
 
 

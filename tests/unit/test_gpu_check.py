@@ -17,7 +17,7 @@ def test_gpu_check_cpu_half_prints_its_table() -> None:
     assert len(rows) == 1, out.stdout
     train_s, auc, embed = re.match(r"\| x1 \| cpu \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \(3 month-ends\) \| – \|",
                                    rows[0]).groups()
-    assert float(train_s) > 0 and 0.0 <= float(auc) <= 1.0 and float(embed) > 0
+    assert float(train_s) > 0 and 0.0 <= float(auc) <= 1.0 and float(embed) >= 0  # embedding 3 months may round to 0
 
 
 def test_gpu_check_refuses_cuda_without_a_device() -> None:
