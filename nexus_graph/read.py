@@ -6,6 +6,6 @@
         drift = graph.drift("2022-01-31", "2024-12-31")
 """
 
-from nexus_graph.pipeline.read import DateLike, GraphReader, connect, describe, today
+from nexus_graph.pipeline.read import DateLike, GraphReader, connect, today
 
-__all__ = ["DateLike", "GraphReader", "connect", "describe", "today"]
+__all__ = ["DateLike", "GraphReader", "connect", "today"]

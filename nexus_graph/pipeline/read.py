@@ -29,7 +29,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ from nexus_graph.store.snapshots import read_edges_as_of
 if TYPE_CHECKING:
     from torch_geometric.data import HeteroData
 
-__all__ = ["DateLike", "GraphReader", "connect", "describe", "today"]
+__all__ = ["DateLike", "GraphReader", "connect", "today"]
 
 DateLike = str | pd.Timestamp
 
@@ -227,12 +227,3 @@ def connect(settings: Neo4jSettings | None = None) -> Iterator[GraphReader]:
         yield GraphReader(store)
     finally:
         store.close()
-
-
-def describe(frame: pd.DataFrame) -> dict[str, Any]:
-    """What a frame from this module holds: rows, dates, companies and the model version it was read for."""
-    dates = pd.to_datetime(frame["date"]) if "date" in frame else pd.Series(dtype="datetime64[ns]")
-    return {"rows": len(frame), "first": None if dates.empty else f"{dates.min():%Y-%m-%d}",
-            "last": None if dates.empty else f"{dates.max():%Y-%m-%d}",
-            "companies": int(frame["company_id"].nunique()) if "company_id" in frame else 0,
-            "model_version": frame.attrs.get("model_version")}
