@@ -102,17 +102,20 @@ def prepare(
     horizons: Sequence[int] = DEFAULT_HORIZONS,
     model_version: str | None = None,
     name: str | None = None,
+    delistings: pd.DataFrame | None = None,
 ) -> Inputs:
     """Forward returns at the factor's snapshot dates, restricted to ``universe``, and fingerprints.
 
-    ``factor`` follows the factor-panel contract; ``prices`` the canonical prices frame.
+    ``factor`` follows the factor-panel contract; ``prices`` the canonical prices frame;
+    ``delistings`` the delisting events, which end a delisted name's forward returns at its delisting
+    value (:func:`~nexus_graph.evaluation.returns.forward_returns`) instead of dropping the name.
     """
     name = name or (str(factor.name) if factor.name is not None else "")
     if not name:
         raise NexusError("The factor panel has no name; name the Series after the factor.")
     horizons = tuple(int(h) for h in horizons)
     dates = factor.index.get_level_values("date").unique()
-    returns = forward_returns(prices, dates, horizons)
+    returns = forward_returns(prices, dates, horizons, delistings)
     trailing = trailing_returns(prices, dates, regimes.MARKET_HORIZON)
     if universe is not None:
         members = list(universe)

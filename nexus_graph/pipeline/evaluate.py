@@ -16,12 +16,13 @@ from nexus_graph.errors import NexusError
 from nexus_graph.evaluation.decision import DEFAULT_RULE, Decision
 from nexus_graph.evaluation.evaluate import Evaluation, evaluate, prepare, registry_tests, summary
 from nexus_graph.evaluation.family import CONFIGURED_TESTS, TestFamily
-from nexus_graph.evaluation.returns import DEFAULT_HORIZONS
+from nexus_graph.evaluation.returns import DEFAULT_HORIZONS, close_matrix
 from nexus_graph.report.evaluation import write_report
 from nexus_graph.sources.prices import load_prices
 from nexus_graph.store.factors import equity_universe, factor_panel, look_ahead_dates, resolve_model_version
 from nexus_graph.store.protocol import Store
 from nexus_graph.store.registry import family_tests, record_run, record_trial, rejection_warning, signal_state
+from nexus_graph.trading.delistings import delisting_events
 
 LOOK_AHEAD = "LOOK-AHEAD"
 
@@ -103,7 +104,9 @@ def evaluate_stored_factor(
     step("loading prices")
     prices = load_prices(prices_path) if prices is None else prices
     step("forward returns")
-    inputs = prepare(panel, prices, universe, tuple(horizons), model_version=model_version, name=factor)
+    delistings = delisting_events(close_matrix(prices))  # delisted names end at -30 %, not dropped
+    inputs = prepare(panel, prices, universe, tuple(horizons), model_version=model_version, name=factor,
+                     delistings=delistings)
     family = TestFamily.from_tests(family_tests(store), exclude_run=inputs.run_id, configured=CONFIGURED_TESTS)
     step("statistics")
     evaluation = evaluate(inputs, family, rule=rule)
