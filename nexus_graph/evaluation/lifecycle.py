@@ -69,7 +69,7 @@ class Transition:
     previous: str | None
     status: str
     reason: str
-    after: Lifecycle
+    after: Lifecycle  # the state to store (``after.status == status``)
 
     @property
     def changed(self) -> bool:
@@ -112,7 +112,7 @@ def transition(before: Lifecycle, run: RunOutcome) -> Transition:
         if run.sign != 0 and run.sign == before.alpha_sign:
             return Transition(before.status, DECLINING,
                               f"{run.status} run on newer data (to {last}) below the bar with the same sign "
-                              f"({evidence})", before)
+                              f"({evidence})", Lifecycle(DECLINING, before.alpha_last_date, before.alpha_sign))
         return Transition(before.status, run.status,
                           f"{run.status} run on newer data (to {last}) with sign {_sign(run.sign)} against the "
                           f"{evidence}: the effect turned", Lifecycle(run.status))

@@ -16,7 +16,7 @@ import pandas as pd
 from nexus_graph.errors import NexusError
 from nexus_graph.evaluation import evidence
 from nexus_graph.evaluation.evaluate import Evaluation
-from nexus_graph.evaluation.lifecycle import Lifecycle, RunOutcome, sign_of, transition
+from nexus_graph.evaluation.lifecycle import Lifecycle, RunOutcome, Transition, sign_of, transition
 from nexus_graph.store.admin import SchemaReport, init_schema
 from nexus_graph.store.factors import stored_version
 from nexus_graph.store.models import model_usage, model_version, model_versions
@@ -91,17 +91,26 @@ def lifecycle_update(evaluation: Evaluation) -> Callable[[SignalState], SignalUp
     note = evaluation.evidence_note
 
     def update(before: SignalState) -> SignalUpdate:
-        alpha_date = pd.Timestamp(before.alpha_last_date) if before.alpha_last_date is not None else None
-        step = transition(Lifecycle(before.status, alpha_date, before.alpha_sign), run)
+        step = signal_transition(before, run)
         profile = evidence.regime_profile(evaluation.table, evaluation.splits, note, tier=evaluation.tier,
                                           months=evaluation.months, coverage=evaluation.inputs.coverage,
                                           previous=_previous(before.history))
         return SignalUpdate(step.status, step.reason, {
-            "tStat": t, "tStatHorizon": horizon, "hlzPasses": evidence.hlz_passes(evaluation.table),
-            "regimeProfile": evidence.profile_json(profile), "alphaLastDate": step.after.alpha_last_date,
-            "alphaSign": step.after.alpha_sign})
+            **lifecycle_properties(step), "tStat": t, "tStatHorizon": horizon,
+            "hlzPasses": evidence.hlz_passes(evaluation.table), "regimeProfile": evidence.profile_json(profile)})
 
     return update
+
+
+def signal_transition(before: SignalState, run: RunOutcome) -> Transition:
+    """The lifecycle's transition from the registry's record of a signal (``evaluation/lifecycle.py``)."""
+    alpha_date = pd.Timestamp(before.alpha_last_date) if before.alpha_last_date is not None else None
+    return transition(Lifecycle(before.status, alpha_date, before.alpha_sign), run)
+
+
+def lifecycle_properties(step: Transition) -> dict[str, Any]:
+    """The ``Signal`` properties that carry the lifecycle's state (the ALPHA evidence)."""
+    return {"alphaLastDate": step.after.alpha_last_date, "alphaSign": step.after.alpha_sign}
 
 
 @dataclass(frozen=True)
