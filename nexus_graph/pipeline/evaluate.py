@@ -17,6 +17,7 @@ from nexus_graph.evaluation.decision import DEFAULT_RULE, Decision
 from nexus_graph.evaluation.evaluate import Evaluation, evaluate, prepare, registry_tests, summary
 from nexus_graph.evaluation.family import CONFIGURED_TESTS, TestFamily
 from nexus_graph.evaluation.returns import DEFAULT_HORIZONS, close_matrix
+from nexus_graph.pipeline.registry import factor_type, lifecycle_update
 from nexus_graph.report.evaluation import write_report
 from nexus_graph.sources.prices import load_prices
 from nexus_graph.store.factors import equity_universe, factor_panel, look_ahead_dates, resolve_model_version
@@ -52,10 +53,11 @@ class EvaluateOutcome:
     note: str
     files: list[Path] = field(default_factory=list)
     look_ahead: bool = False
+    signal_type: str = "graph"
 
     def summary(self) -> dict[str, Any]:
         """The evaluation as plain data (IC frame included), with the registry outcome and the report files."""
-        return {**summary(self.evaluation), "look_ahead": self.look_ahead,
+        return {**summary(self.evaluation), "look_ahead": self.look_ahead, "type": self.signal_type,
                 "previously_rejected": self.warning is not None,
                 "warning": self.warning, "registration": self.registration,
                 "report_files": [str(p) for p in self.files]}
@@ -65,7 +67,7 @@ def labelled_look_ahead(evaluation: Evaluation, dates: Sequence[pd.Timestamp]) -
     """The evaluation with its decision's first reason saying it used look-ahead values."""
     decision = evaluation.decision
     labelled = Decision(decision.verdict, [look_ahead_note(dates), *decision.reasons], decision.rule)
-    return replace(evaluation, decision=labelled)
+    return replace(evaluation, decision=labelled, look_ahead=True)
 
 
 def evaluate_stored_factor(
@@ -98,6 +100,7 @@ def evaluate_stored_factor(
     if ahead and not allow_look_ahead:
         raise NexusError(look_ahead_refusal(factor, model_version, ahead, "evaluate"))
     panel = factor_panel(store, factor, model_version)
+    kind = factor_type(store, factor, model_version)
     universe = equity_universe(store)
     if not universe:
         raise NexusError("No (:Company {kind: 'equity'}) in Neo4j: load a dataset first (`nexus-graph load`).")
@@ -124,16 +127,20 @@ def evaluate_stored_factor(
                 "(the signal's status is unchanged).")
     else:
         done = record_run(store, factor, run_id=inputs.run_id, data_fingerprint=inputs.data_fingerprint,
-                          status=decision.status, verdict=decision.verdict, tier=decision.tier,
+                          status=decision.status, verdict=decision.verdict, tier=evaluation.tier,
                           reasons=decision.reasons, tests=registry_tests(evaluation), model_version=model_version,
-                          look_ahead=bool(ahead))
+                          signal_type=kind, look_ahead=bool(ahead), update=lifecycle_update(evaluation))
         warning = done.warning
-        registration = {"registered": True, "tests_written": done.tests_written, "tests_new": done.tests_new}
+        registration = {"registered": True, "tests_written": done.tests_written, "tests_new": done.tests_new,
+                        "status": done.status, "status_change": done.status_change}
+        change = done.status_change
+        moved = (f"; status {change['from'] or '(new)'} -> {change['status']} ({change['reason']})" if change
+                 else f"; status stays {done.status}")
         note = (f"Registered signal {factor!r}: {done.tests_new} new test(s)"
-                + (" (this run was already recorded; nothing changed)." if done.tests_new == 0 else "."))
+                + (" (this run was already recorded; nothing changed)." if done.tests_new == 0 else f"{moved}."))
     files: list[Path] = []
     if report_dir is not None:
         step("report")
         files = write_report(evaluation, report_dir, warning, look_ahead=bool(ahead))
     step("done")
-    return EvaluateOutcome(evaluation, warning, registration, note, files, look_ahead=bool(ahead))
+    return EvaluateOutcome(evaluation, warning, registration, note, files, look_ahead=bool(ahead), signal_type=kind)

@@ -48,6 +48,7 @@ BAD_ARGUMENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "neo4j stop": (("extra",), "Got unexpected extra argument(s) (extra)."),
     "paper-trade": (("--quantile", "0.9"), "quantile must be in (0, 0.5]"),
     "registry list": (("extra",), "Got unexpected extra argument(s) (extra)."),
+    "registry note": (("drift", "--text", "x", "--file", FILE), "Pass the note with one of --text or --file"),
     "registry show": ((), "Missing argument 'name'."),
     "report": (("--out", MISSING), "Missing option '--run-dir'."),
     "snapshot": (("--asof", "2023-12-31", "--via", "graphql"), "--via must be 'bulk' or 'cypher' (got 'graphql')."),
