@@ -33,6 +33,7 @@ BAD_ARGUMENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "export": (("embeddings", "--start", "2021-13-01", "--end", "2021-12-31", "--out", MISSING),
                "--start must be an ISO date YYYY-MM-DD (got '2021-13-01')."),
     "evaluate": (("graph_gnn_embedding_drift", "--horizons", "21,x"), "--horizons must be comma-separated"),
+    "factors import": ((FILE, "--name", "Margin Score"), "--name must be 2 to 64 lower-case letters"),
     "import 13f": ((MISSING, "--cusip-map", MISSING, "--out", FILE), "exists and is not a folder"),
     "import apple-suppliers": ((MISSING, "--out", FILE), "exists and is not a folder"),
     "import form4": ((MISSING, "--out", FILE), "exists and is not a folder"),
