@@ -90,13 +90,14 @@ class FactorFile:
 
 
 def checked_path(path: Path) -> Path:
-    """``path`` when it is an existing ``.csv`` or ``.parquet`` file, else :class:`InvalidFile`."""
+    """``path`` when it is an existing ``.csv`` or ``.parquet`` file, else a one-line :class:`UsageError`."""
     path = Path(path)
     if not path.is_file():
-        raise InvalidFile(path.name, [f"{path}: no such file; expected a .csv or .parquet factor file"])
+        raise UsageError(f"{path}: no such file; expected a .csv or .parquet factor file (columns date, company, "
+                         "value, known_from).")
     if path.suffix.lower() not in SUFFIXES:
-        raise InvalidFile(path.name, [f"{path.name}: got a {path.suffix or 'suffix-less'} file; expected .csv or "
-                                      ".parquet (columns date, company, value, known_from)"])
+        raise UsageError(f"{path.name}: got a {path.suffix or 'suffix-less'} file; expected .csv or .parquet "
+                         "(columns date, company, value, known_from).")
     return path
 
 

@@ -138,9 +138,9 @@ def test_parquet_files_are_checked_the_same_way_with_row_numbers(tmp_path: Path)
 
 def test_a_file_of_another_kind_or_a_missing_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "f.xlsx").write_text("x", encoding="utf-8")
-    with pytest.raises(InvalidFile, match=r"f.xlsx: got a .xlsx file; expected .csv or .parquet"):
+    with pytest.raises(UsageError, match=r"f.xlsx: got a .xlsx file; expected .csv or .parquet"):
         read_factor_table(tmp_path / "f.xlsx")
-    with pytest.raises(InvalidFile, match="no such file"):
+    with pytest.raises(UsageError, match="no such file"):
         read_factor_table(tmp_path / "gone.csv")
 
 
