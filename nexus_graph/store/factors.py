@@ -82,9 +82,19 @@ def write_factor_panel(
     for the panel's dates, read back, not what was sent.
     """
     values = _check_panel(panel, factor)
-    version = stored_version(model_version)
     ahead = {pd.Timestamp(d) for d in look_ahead_dates}
-    companies = sorted(set(values.index.get_level_values("company_id").astype(str)))
+    _require_companies(store, factor, values.index.get_level_values("company_id"))
+    by_date: dict[pd.Timestamp, list[dict]] = {}
+    for date, day in values.groupby(level="date", sort=True):
+        ids = day.index.get_level_values("company_id").astype(str).tolist()
+        by_date[pd.Timestamp(date)] = [{"company_id": c, "value": float(v)}
+                                       for c, v in zip(ids, day.to_numpy(), strict=True)]
+    return _upsert_dates(store, factor, stored_version(model_version), by_date, ahead, None, on_date)
+
+
+def _require_companies(store: Store, factor: str, company_ids: Collection[str]) -> None:
+    """Refuse (nothing written) when a company id is not a ``(:Company)`` of the graph."""
+    companies = sorted({str(c) for c in company_ids})
     known = {row["company_id"] for row in store.records("factors/known_companies", ids=companies)}
     missing = [c for c in companies if c not in known]
     if missing:
@@ -92,11 +102,12 @@ def write_factor_panel(
             f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
             f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
         )
-    by_date: dict[pd.Timestamp, list[dict]] = {}
-    for date, day in values.groupby(level="date", sort=True):
-        ids = day.index.get_level_values("company_id").astype(str).tolist()
-        by_date[pd.Timestamp(date)] = [{"company_id": c, "value": float(v)}
-                                       for c, v in zip(ids, day.to_numpy(), strict=True)]
+
+
+def _upsert_dates(store: Store, factor: str, version: str, by_date: dict[pd.Timestamp, list[dict]],
+                  ahead: Collection[pd.Timestamp], origin: str | None,
+                  on_date: Callable[[int], None] | None) -> int:
+    """Write each date's rows in its own transaction (upsert, then prune the rest), then reconcile."""
 
     def write_date(date: pd.Timestamp) -> int:
         rows = by_date[date]
@@ -104,7 +115,7 @@ def write_factor_panel(
 
         def work(tx: Tx) -> int:
             written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
-                             look_ahead=date in ahead)
+                             look_ahead=date in ahead, origin=origin)
             if written[0]["written"] != len(rows):
                 raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
             tx.run("factors/prune_date", factor=factor, model_version=version, date=date, company_ids=ids)
@@ -118,8 +129,54 @@ def write_factor_panel(
             on_date(done)
     stored = reconcile(f"Factor {factor!r} (model version {version or 'none'})",
                        {d: len(rows) for d, rows in by_date.items()},
-                       lambda: factor_date_counts(store, factor, model_version), write_date)
+                       lambda: factor_date_counts(store, factor, version or None), write_date)
     return sum(stored.values())
+
+
+def write_imported_factor(store: Store, rows: pd.DataFrame, factor: str, origin: str,
+                          on_date: Callable[[int], None] | None = None) -> dict[pd.Timestamp, int]:
+    """Replace the stored panel of an imported (model-free) factor with ``rows``; the rows read back per date.
+
+    Parameters
+    ----------
+    rows
+        One row per (date, company_id): ``date``, ``company_id``, ``value`` (finite float),
+        ``known_from`` (datetime64) and ``look_ahead`` (bool), as
+        :class:`nexus_graph.sources.factor_file.FactorFile` holds them.
+    origin
+        Where the values come from (``fundamental``, ``price`` or ``external``), stored as
+        ``FactorValue.origin`` on every row: the mark of an imported factor (graph factors have none).
+
+    The name must not be taken by a graph factor (or stored under a model version); refused, nothing
+    written. Dates of an earlier import missing from ``rows`` are removed first, then each date is
+    upserted in its own transaction and pruned to exactly its rows, so re-importing a file converges
+    to the same graph. Ends with a reconciliation: the graph must hold exactly the file's dates and rows.
+    """
+    for row in store.records("factors/origins", factor=factor):
+        if row["model_version"] != NO_MODEL or row["origin"] is None:
+            what = (f"a graph factor of model version {row['model_version']!r}" if row["model_version"] != NO_MODEL
+                    else "a graph factor")
+            raise NexusError(f"Factor name {factor!r} is taken by {what} ({row['rows']} value(s)); nothing was "
+                             "written. Import under another --name.")
+    _require_companies(store, factor, rows["company_id"])
+    by_date: dict[pd.Timestamp, list[dict]] = {}
+    for date, day in rows.groupby("date", sort=True):
+        by_date[pd.Timestamp(date)] = [
+            {"company_id": str(c), "value": float(v), "known_from": k, "look_ahead": bool(a)}
+            for c, v, k, a in zip(day["company_id"], day["value"], day["known_from"], day["look_ahead"], strict=True)
+        ]
+    store.transaction(lambda tx: tx.run("factors/prune_other_dates", factor=factor, model_version=NO_MODEL,
+                                        dates=list(by_date)))
+    _upsert_dates(store, factor, NO_MODEL, by_date, (), origin, on_date)
+    stored = factor_date_counts(store, factor, None)
+    expected = {d: len(r) for d, r in by_date.items()}
+    if stored != expected:
+        extra = sorted(set(stored) - set(expected))
+        raise NexusError(f"Factor {factor!r}: the graph holds {sum(stored.values())} value(s) on {len(stored)} date(s) "
+                         f"after the import, expected {sum(expected.values())} on {len(expected)}"
+                         + (f" (stale dates {[f'{d:%Y-%m-%d}' for d in extra[:3]]})" if extra else "")
+                         + "; re-run the import.")
+    return stored
 
 
 def factor_date_counts(store: Store, factor: str, model_version: str | None) -> dict[pd.Timestamp, int]:
