@@ -55,15 +55,15 @@ def list_command(json_out: bool = typer.Option(False, "--json", help="Print JSON
     if frame.empty:
         console.print("The registry is empty: run `nexus-graph evaluate FACTOR` to register a signal.")
         return
-    table = compact_table("Signal registry (t: highest |robust t| across horizons)")
-    columns = ("name", "type", "tier", "status", "verdict", "t", "h", "HLZ", "runs", "tests", "last tested", "note")
-    for column in columns:
-        table.add_column(column, no_wrap=column != "name", justify="right" if column in ("t", "runs", "tests")
-                         else "left")
+    table = compact_table("Signal registry (rob t: highest |robust t| across horizons, at h; * has a note; "
+                          "all fields: --json)")
+    for column in ("name", "type", "tier", "status", "rob t", "h", "HLZ", "runs", "tests"):
+        table.add_column(column, no_wrap=column != "name", min_width=12 if column == "name" else None,
+                         justify="right" if column in ("rob t", "runs", "tests") else "left")
     for r in frame.itertuples(index=False):
-        table.add_row(r.name, _cell(r.type), _cell(r.tier), _status(r.status), _cell(r.verdict),
+        table.add_row(r.name + (" *" if r.has_note is True else ""), _cell(r.type), _cell(r.tier), _status(r.status),
                       _cell(_float(r.t_stat), "+.2f"), _horizon(r.t_stat_horizon), _yes(r.hlz_passes),
-                      str(r.runs), str(r.tests), _date(r.last_tested_at), "yes" if r.has_note is True else "")
+                      str(r.runs), str(r.tests))
     console.print(table)
 
 

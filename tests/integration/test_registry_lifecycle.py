@@ -169,3 +169,30 @@ def test_a_wipe_that_keeps_the_registry_keeps_the_history(store: Store) -> None:
     register(store, "r1", "alpha", "2024-06-30")
     assert wipe(store, keep_registry=True) > 0  # what `load --replace` and the demo do
     assert [h["status"] for h in status_history(store, "drift")] == ["alpha"]
+
+
+def planted(store: Store, prices: pd.DataFrame, start: str, end: str, noise: float, version: str, seed: int) -> None:
+    """Factor 'planted' under ``version``: the 21-day forward return plus noise, on month-ends start..end."""
+    from nexus_graph.evaluation.returns import forward_returns
+
+    dates = pd.date_range(start, end, freq="ME").astype("datetime64[ns]")
+    ahead = forward_returns(prices, dates, (21,))[21].dropna()
+    rng = np.random.default_rng(seed)
+    values = ahead.to_numpy() + noise * ahead.std() * rng.normal(size=len(ahead))
+    write_factor_panel(store, pd.Series(values, index=ahead.index, name="planted"), "planted", version)
+
+
+def test_evaluate_on_newer_weaker_data_declines_an_alpha(store: Store) -> None:
+    """End to end through `evaluate`: ALPHA on 2021-2023, below the bar with the same sign on 2024-2026."""
+    prices = noise_data(store)
+    planted(store, prices, "2021-06-30", "2023-12-31", 0.3, "m-early", seed=1)
+    first = evaluate_stored_factor(store, "planted", model_version="m-early", prices=prices)
+    assert first.evaluation.decision.verdict == "ALPHA" and first.registration["status"] == "alpha"
+    assert registry_show(store, "planted").signal["tier"] == "B"  # 30 month-ends: a reduced window
+    planted(store, prices, "2024-01-31", "2026-03-31", 15.0, "m-late", seed=2)
+    later = evaluate_stored_factor(store, "planted", model_version="m-late", prices=prices)
+    assert later.evaluation.decision.verdict != "ALPHA" and later.summary()["t_stat"] > 0
+    view = registry_show(store, "planted")
+    assert view.signal["status"] == "declining" and later.registration["status_change"]["from"] == "alpha"
+    assert [h["status"] for h in view.history] == ["alpha", "declining"]
+    assert [p["status"] for p in view.profile["previousStatuses"]] == ["alpha"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from nexus_graph.evaluation.evidence import (
     tier_reason,
     universe_coverage,
 )
+from nexus_graph.report.evaluation import report_markdown
 
 
 def table(robust_t: list[float], t: list[float] | None = None, n: tuple[int, ...] = (57, 55, 52)) -> pd.DataFrame:
@@ -84,6 +86,10 @@ def test_tier_is_independent_of_the_verdict() -> None:
     full = evaluate_factor(noise, prices, ids)
     assert full.decision.status == "rejected" and (full.months, full.tier) == (58, "A")
     assert full.inputs.coverage == 1.0
+    assert replace(full, look_ahead=True).tier == "C"
+    text = report_markdown(full, {})
+    assert "rule `holm`; evidence tier A (whole universe and window): 58 month-ends, 100% of the universe)" in text
+    assert f"*Evidence:* {full.evidence_note}" in text and full.evidence_note.startswith("Tier A evidence: 58 ")
     half = evaluate_factor(noise[noise.index.get_level_values("company_id") < "C24"].rename("half"), prices, ids)
     assert half.inputs.coverage == pytest.approx(0.6) and half.tier == "B"
     window = noise[noise.index.get_level_values("date") >= "2024-01-01"].rename("window")
