@@ -18,7 +18,7 @@ from nexus_graph.sources.prices import save_prices
 from nexus_graph.store import Store
 from nexus_graph.store.factors import factor_panel, look_ahead_dates, write_factor_panel
 from nexus_graph.store.registry import record_run
-from nexus_graph.store.trading import paper_trade_run, runs_using
+from nexus_graph.store.trading import paper_trade_run, registry_signals, runs_using
 
 pytestmark = pytest.mark.neo4j
 
@@ -144,6 +144,8 @@ def test_evaluate_an_imported_factor_and_refuse_its_look_ahead(store: Store, wor
     out = json.loads(evaluated.stdout)
     assert out["look_ahead"] is False and out["registration"]["registered"] is True
     assert out["model_version"] is None
+    assert out["type"] == "fundamental"  # the registry's signal type follows the imported rows' origin
+    assert registry_signals(store).set_index("name").loc["margin", "type"] == "fundamental"
 
     late = world["frame"].copy()
     late.loc[late["date"] == MONTH_ENDS[-1], "known_from"] = MONTH_ENDS[-1] + pd.Timedelta(days=20)
