@@ -119,6 +119,11 @@ def test_a_name_of_a_graph_factor_is_refused(store: Store, world: dict) -> None:
     before = graph_counts(store)
     with pytest.raises(NexusError, match="Factor name 'centrality_change' is taken by a graph factor"):
         import_factor(store, world["csv"], "centrality_change", prices=world["prices"])
+    out = run_cli("factors", "import", str(world["csv"]), "--name", "centrality_change", "--prices",
+                  str(world["prices_file"]))
+    assert out.returncode == 2 and out.stderr == ("Error: Factor name 'centrality_change' is taken by a graph factor "
+                                                  f"({len(graph)} value(s)); nothing was written. Import under "
+                                                  "another --name.\n")
     assert graph_counts(store) == before
     with pytest.raises(InvalidFile):  # the file is checked against the prices' entry closes
         late = world["frame"].assign(known_from=world["frame"]["date"])  # 2021-10-31 is a Sunday
