@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph import schema
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import NexusError, UsageError
 from nexus_graph.store.protocol import Store, Tx
 from nexus_graph.store.reconcile import reconcile
 
@@ -147,16 +147,17 @@ def write_imported_factor(store: Store, rows: pd.DataFrame, factor: str, origin:
         Where the values come from (``fundamental``, ``price`` or ``external``), stored as
         ``FactorValue.origin`` on every row: the mark of an imported factor (graph factors have none).
 
-    The name must not be taken by a graph factor (or stored under a model version); refused, nothing
-    written. Dates of an earlier import missing from ``rows`` are removed first, then each date is
-    upserted in its own transaction and pruned to exactly its rows, so re-importing a file converges
-    to the same graph. Ends with a reconciliation: the graph must hold exactly the file's dates and rows.
+    The name must not be taken by a graph factor (or stored under a model version): a
+    :class:`UsageError` (a bad ``--name``), nothing written. Dates of an earlier import missing from
+    ``rows`` are removed first, then each date is upserted in its own transaction and pruned to
+    exactly its rows, so re-importing a file converges to the same graph. Ends with a
+    reconciliation: the graph must hold exactly the file's dates and rows.
     """
     for row in store.records("factors/origins", factor=factor):
         if row["model_version"] != NO_MODEL or row["origin"] is None:
             what = (f"a graph factor of model version {row['model_version']!r}" if row["model_version"] != NO_MODEL
                     else "a graph factor")
-            raise NexusError(f"Factor name {factor!r} is taken by {what} ({row['rows']} value(s)); nothing was "
+            raise UsageError(f"Factor name {factor!r} is taken by {what} ({row['rows']} value(s)); nothing was "
                              "written. Import under another --name.")
     _require_companies(store, factor, rows["company_id"])
     by_date: dict[pd.Timestamp, list[dict]] = {}

@@ -18,7 +18,7 @@ from nexus_graph.sources.prices import save_prices
 from nexus_graph.store import Store
 from nexus_graph.store.factors import factor_panel, look_ahead_dates, write_factor_panel
 from nexus_graph.store.registry import record_run
-from nexus_graph.store.trading import paper_trade_run, runs_using
+from nexus_graph.store.trading import paper_trade_run, registry_signals, runs_using
 
 pytestmark = pytest.mark.neo4j
 
@@ -119,6 +119,11 @@ def test_a_name_of_a_graph_factor_is_refused(store: Store, world: dict) -> None:
     before = graph_counts(store)
     with pytest.raises(NexusError, match="Factor name 'centrality_change' is taken by a graph factor"):
         import_factor(store, world["csv"], "centrality_change", prices=world["prices"])
+    out = run_cli("factors", "import", str(world["csv"]), "--name", "centrality_change", "--prices",
+                  str(world["prices_file"]))
+    assert out.returncode == 2 and out.stderr == ("Error: Factor name 'centrality_change' is taken by a graph factor "
+                                                  f"({len(graph)} value(s)); nothing was written. Import under "
+                                                  "another --name.\n")
     assert graph_counts(store) == before
     with pytest.raises(InvalidFile):  # the file is checked against the prices' entry closes
         late = world["frame"].assign(known_from=world["frame"]["date"])  # 2021-10-31 is a Sunday
@@ -144,6 +149,8 @@ def test_evaluate_an_imported_factor_and_refuse_its_look_ahead(store: Store, wor
     out = json.loads(evaluated.stdout)
     assert out["look_ahead"] is False and out["registration"]["registered"] is True
     assert out["model_version"] is None
+    assert out["type"] == "fundamental"  # the registry's signal type follows the imported rows' origin
+    assert registry_signals(store).set_index("name").loc["margin", "type"] == "fundamental"
 
     late = world["frame"].copy()
     late.loc[late["date"] == MONTH_ENDS[-1], "known_from"] = MONTH_ENDS[-1] + pd.Timedelta(days=20)
