@@ -170,6 +170,7 @@ def train_distributed(data: HeteroData, split: LinkSplit, config: TrainConfig, d
     otherwise it spawns ``config.processes`` local workers and waits for them. ``result.seconds`` is
     the wall time seen by this process, worker start-up included.
     """
+    check_processes(config.processes, device, config.minibatch)
     job = _Job(data, split, config, worker_device_type(device, config.processes))
     launched = torchrun_rank()
     if launched is None:

@@ -4,6 +4,11 @@ Everything else in nexus-graph takes a :class:`Store` (or plain frames) and neve
 ``neo4j``. Reads and writes go through the driver's managed transactions, which retry transient
 errors (leader switch, deadlock, a server restart within ``max_transaction_retry_time``).
 
+Reads run as reads (``routing_=READ``, ``execute_read``) and writes as writes (``execute_write``), so
+that with a ``neo4j://`` URI a cluster serves reads from any member and writes from the leader
+(``docs/cluster.md``). A read refuses a statement that writes (:func:`~nexus_graph.store.catalog.refuse_write_in_read`)
+before sending it, naming the method to use instead.
+
 A write counts only when its commit is proven. The server answers a committed transaction with a
 bookmark; a COMMIT whose answer carries none, or whose connection drops while committing, has an
 unknown outcome (the driver 6.4 returns normally from such a commit even when the server had
@@ -30,7 +35,7 @@ from neo4j.time import Date, DateTime
 from nexus_graph.errors import NexusError, ServerUnavailable
 from nexus_graph.settings import Neo4jSettings
 from nexus_graph.store import faults
-from nexus_graph.store.catalog import statement
+from nexus_graph.store.catalog import refuse_write_in_read, statement
 from nexus_graph.store.connection import open_driver, start_hint
 
 T = TypeVar("T")
@@ -93,12 +98,14 @@ def from_values(value: Any) -> Any:
 
 
 class Tx:
-    """A transaction handle that runs catalogued statements by name."""
+    """A transaction handle that runs catalogued statements by name (only read-only ones in a read)."""
 
-    def __init__(self, tx: ManagedTransaction) -> None:
-        self._tx = tx
+    def __init__(self, tx: ManagedTransaction, read_only: bool = False) -> None:
+        self._tx, self._read_only = tx, read_only
 
     def run(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        if self._read_only:
+            refuse_write_in_read(name)
         result = self._tx.run(statement(name), {k: to_param(v) for k, v in params.items()})
         return [{k: from_value(v) for k, v in record.items()} for record in result]
 
@@ -126,7 +133,8 @@ class Store:
 
     # --- single statements -------------------------------------------------------------------
     def records(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a read statement; rows as dicts with plain Python values."""
+        """Run a read-only statement as a read (routed to any cluster member); rows as plain Python dicts."""
+        refuse_write_in_read(name)
         return self._execute(name, params, RoutingControl.READ)
 
     def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -200,7 +208,7 @@ class Store:
     def read_transaction(self, work: Callable[[Tx], T]) -> T:
         """Run ``work`` in one managed read transaction (a consistent view)."""
         with self._translate(), self._driver.session(database=self.settings.database) as session:
-            return session.execute_read(lambda tx: work(Tx(tx)))
+            return session.execute_read(lambda tx: work(Tx(tx, read_only=True)))
 
     def write_batches(
         self,

@@ -1,0 +1,96 @@
+"""Mini-batch training over several processes (torch.distributed, DDP): launch rules and the 2-process run.
+
+The 2-process test spawns two real workers (``gloo`` on CPU, one torch thread each) through the
+same entry point the pipeline calls, :func:`nexus_graph.model.train.train_link_predictor`, and
+compares the validation AUC with the 1-process mini-batch run on the demo graph.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from nexus_graph.errors import NexusError
+from nexus_graph.model import distributed, splits, train
+from nexus_graph.model.distributed import Rank, check_processes, shard_edges, torchrun_rank
+from nexus_graph.model.trainer import evaluate
+from nexus_graph.snapshot.hetero import build_snapshot
+from nexus_graph.snapshot.tables import graph_tables_from_dataset
+from nexus_graph.sources import demo
+
+SUPPLIES = ("company", "supplies", "company")
+OWNS = ("fund", "owns", "company")
+EPOCHS = 200  # mini-batch epochs of the 1- vs 2-process comparison (both runs converge by then)
+TORCHRUN = {"RANK": "1", "WORLD_SIZE": "2", "LOCAL_RANK": "1", "MASTER_ADDR": "10.0.0.1", "MASTER_PORT": "29500"}
+
+
+def test_shards_partition_each_edge_set() -> None:
+    edges = {SUPPLIES: torch.stack([torch.arange(11), torch.arange(11) + 100]), OWNS: torch.zeros(2, 1).long()}
+    shards = [shard_edges(edges, rank, 3, seed=0) for rank in range(3)]
+    for et, index in edges.items():
+        parts = [s[et] for s in shards]
+        assert sorted(p.size(1) for p in parts) == sorted([index.size(1) // 3 + (r < index.size(1) % 3)
+                                                           for r in range(3)])
+        together = torch.cat(parts, 1)
+        assert sorted(together[0].tolist()) == sorted(index[0].tolist())
+        assert torch.equal(together[1] - together[0], torch.full_like(together[0], 100 if et == SUPPLIES else 0))
+    assert torch.equal(shard_edges(edges, 1, 3, seed=0)[SUPPLIES], shards[1][SUPPLIES])  # seeded
+
+
+def test_torchrun_variables_name_the_rank() -> None:
+    assert torchrun_rank({}) is None
+    assert torchrun_rank(TORCHRUN) == Rank(1, 2, 1, "env://")
+    with pytest.raises(NexusError, match=r"variables \['MASTER_ADDR', 'MASTER_PORT'\] are not set"):
+        torchrun_rank({"RANK": "0", "WORLD_SIZE": "2"})
+
+
+def test_process_counts_the_run_cannot_honour_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    check_processes(1, "cuda", False, env={})
+    check_processes(2, "cpu", None, env={})
+    with pytest.raises(NexusError, match=r"^--processes must be at least 1 \(got 0\)\.$"):
+        check_processes(0, env={})
+    with pytest.raises(NexusError, match="but --full-batch was given; drop --full-batch"):
+        check_processes(2, "cpu", False, env={})
+    with pytest.raises(NexusError, match=r"needs 2 GPUs on this machine \(nccl, one GPU per process\) but torch "
+                                         r"sees 1; use --device cpu \(gloo\)"):
+        check_processes(2, "cuda", None, env={})
+    with pytest.raises(NexusError, match="started by torchrun with WORLD_SIZE=2 but --processes is 4; pass "
+                                         "--processes 2"):
+        check_processes(4, "cpu", None, env=TORCHRUN)
+
+
+def test_auto_device_is_cuda_only_with_a_gpu_per_local_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert distributed.worker_device_type("auto", 2) == "cpu"
+    assert distributed.worker_device_type("auto", 1) == "cuda"
+    assert distributed.worker_device_type("cpu", 2) == "cpu"
+    assert distributed.backend_for(torch.device("cpu")) == "gloo"
+    assert distributed.backend_for(torch.device("cuda", 0)) == "nccl"
+
+
+@pytest.mark.slow
+def test_two_processes_reach_the_val_auc_of_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    tables = graph_tables_from_dataset(demo.generate())
+    graph = build_snapshot(tables, "2023-09-30")
+    split = splits.time_forward_split(graph, build_snapshot(tables, demo.REFERENCE_DATE))
+    results, points = {}, []
+    for processes in (1, 2):
+        config = train.TrainConfig(seed=0, epochs=EPOCHS, eval_every=EPOCHS // 2, minibatch=True, processes=processes)
+        results[processes] = train.train_link_predictor(graph, split, config, device="cpu",
+                                                        on_eval=points.append if processes == 2 else None)
+    one, two = results[1], results[2]
+    assert two.mode == "mini-batch" and two.config.processes == 2 and two.device == "cpu"
+    assert [p.epoch for p in points] == [EPOCHS // 2, EPOCHS]  # rank 0's validations reach the caller
+    assert points[-1].val_auc == two.val_auc
+    assert one.val_auc >= 0.85, one.val_auc  # both learnt something, so the comparison means something
+    assert abs(two.val_auc - one.val_auc) <= 0.01, (one.val_auc, two.val_auc)
+    # the returned weights are the ones rank 0 validated
+    z = train.embed(two.model, graph, device="cpu")
+    assert evaluate(two.model, z, split)[0] == pytest.approx(two.val_auc, abs=1e-4)
+
