@@ -6,7 +6,9 @@ errors (leader switch, deadlock, a server restart within ``max_transaction_retry
 
 Reads run as reads (``routing_=READ``, ``execute_read``) and writes as writes (``execute_write``), so
 that with a ``neo4j://`` URI a cluster serves reads from any member and writes from the leader
-(``docs/cluster.md``). A read refuses a statement that writes (:func:`~nexus_graph.store.catalog.refuse_write_in_read`)
+(``docs/cluster.md``). Every session and query of one :class:`Store` shares one bookmark manager,
+so a read that follows a write sees it even when a cluster member that lags serves the read
+(causal consistency). A read refuses a statement that writes (:func:`~nexus_graph.store.catalog.refuse_write_in_read`)
 before sending it, naming the method to use instead.
 
 A write counts only when its commit is proven. The server answers a committed transaction with a
@@ -28,7 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from neo4j import Driver, ManagedTransaction, RoutingControl
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl, Session
 from neo4j.exceptions import IncompleteCommit, Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.time import Date, DateTime
 
@@ -116,6 +118,8 @@ class Store:
     def __init__(self, driver: Driver, settings: Neo4jSettings) -> None:
         self._driver = driver
         self.settings = settings
+        # read-your-writes across a cluster: each transaction waits for the ones this store committed
+        self._bookmarks = GraphDatabase.bookmark_manager()
 
     @classmethod
     def connect(cls, settings: Neo4jSettings | None = None) -> Store:
@@ -158,6 +162,7 @@ class Store:
                 {k: to_param(v) for k, v in params.items()},
                 database_=self.settings.database,
                 routing_=routing,
+                bookmark_manager_=self._bookmarks,
             )
         return [{k: from_value(v) for k, v in record.items()} for record in records]
 
@@ -196,7 +201,7 @@ class Store:
             faults.before_commit()
             return result
 
-        with self._translate(), self._driver.session(database=self.settings.database) as session:
+        with self._translate(), self._session() as session:
             try:
                 result = session.execute_write(unit)
             except IncompleteCommit:  # the connection dropped while committing: the outcome is unknown
@@ -205,9 +210,13 @@ class Store:
                 return UNKNOWN
             return result
 
+    def _session(self) -> Session:
+        """A session on the configured database that shares this store's bookmarks."""
+        return self._driver.session(database=self.settings.database, bookmark_manager=self._bookmarks)
+
     def read_transaction(self, work: Callable[[Tx], T]) -> T:
         """Run ``work`` in one managed read transaction (a consistent view)."""
-        with self._translate(), self._driver.session(database=self.settings.database) as session:
+        with self._translate(), self._session() as session:
             return session.execute_read(lambda tx: work(Tx(tx, read_only=True)))
 
     def write_batches(

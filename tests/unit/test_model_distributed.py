@@ -2,7 +2,12 @@
 
 The 2-process test spawns two real workers (``gloo`` on CPU, one torch thread each) through the
 same entry point the pipeline calls, :func:`nexus_graph.model.train.train_link_predictor`, and
-compares the validation AUC with the 1-process mini-batch run on the demo graph.
+compares the validation AUC with the 1-process mini-batch run on the demo graph. It tests the
+distributed mechanics (shards, all-reduced gradients, rank 0's validation), so the two runs differ
+only where they must: every step takes every training positive (each rank its shard) and whole
+neighbourhoods, without dropout, and only the negatives each rank draws differ. Measured (100
+epochs): 0.8651 vs 0.8693 at seed 0, 0.8446 vs 0.8469 at seed 1. With sampled batches and dropout the
+seed noise alone moves the AUC by up to 0.04 at this length (0.901 vs 0.857 at 120 epochs).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from nexus_graph.sources import demo
 
 SUPPLIES = ("company", "supplies", "company")
 OWNS = ("fund", "owns", "company")
-EPOCHS = 200  # mini-batch epochs of the 1- vs 2-process comparison (both runs converge by then)
+EPOCHS = 100  # mini-batch epochs of the 1- vs 2-process comparison
 TORCHRUN = {"RANK": "1", "WORLD_SIZE": "2", "LOCAL_RANK": "1", "MASTER_ADDR": "10.0.0.1", "MASTER_PORT": "29500"}
 
 
@@ -81,14 +86,15 @@ def test_two_processes_reach_the_val_auc_of_one(monkeypatch: pytest.MonkeyPatch)
     split = splits.time_forward_split(graph, build_snapshot(tables, demo.REFERENCE_DATE))
     results, points = {}, []
     for processes in (1, 2):
-        config = train.TrainConfig(seed=0, epochs=EPOCHS, eval_every=EPOCHS // 2, minibatch=True, processes=processes)
+        config = train.TrainConfig(seed=0, epochs=EPOCHS, eval_every=EPOCHS // 2, minibatch=True, processes=processes,
+                                   batch_size=4096, fanout=(1000, 1000), dropout=0.0)
         results[processes] = train.train_link_predictor(graph, split, config, device="cpu",
                                                         on_eval=points.append if processes == 2 else None)
     one, two = results[1], results[2]
     assert two.mode == "mini-batch" and two.config.processes == 2 and two.device == "cpu"
     assert [p.epoch for p in points] == [EPOCHS // 2, EPOCHS]  # rank 0's validations reach the caller
     assert points[-1].val_auc == two.val_auc
-    assert one.val_auc >= 0.85, one.val_auc  # both learnt something, so the comparison means something
+    assert one.val_auc >= 0.80, one.val_auc  # both learnt something, so the comparison means something
     assert abs(two.val_auc - one.val_auc) <= 0.01, (one.val_auc, two.val_auc)
     # the returned weights are the ones rank 0 validated
     z = train.embed(two.model, graph, device="cpu")

@@ -55,13 +55,17 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any, Any]] = []
+        self.bookmark_managers: set[int] = set()
 
-    def execute_query(self, query: str, parameters: dict, database_: str, routing_: RoutingControl) -> Any:
+    def execute_query(self, query: str, parameters: dict, database_: str, routing_: RoutingControl,
+                      bookmark_manager_: Any) -> Any:
         self.calls.append(("execute_query", routing_, database_))
+        self.bookmark_managers.add(id(bookmark_manager_))
         return [{"ok": 1}], None, None
 
-    def session(self, database: str) -> _Recorder:
+    def session(self, database: str, bookmark_manager: Any) -> _Recorder:
         self.calls.append(("session", None, database))
+        self.bookmark_managers.add(id(bookmark_manager))
         return self
 
     def __enter__(self) -> _Recorder:
@@ -99,6 +103,7 @@ def test_store_methods_route_reads_to_readers_and_writes_to_the_leader() -> None
     driver.calls.clear()
     store.write("models/merge_model_version", version="v", props={})
     assert driver.calls == [("session", None, "graphs"), ("execute_write", None, None)]
+    assert len(driver.bookmark_managers) == 1  # reads wait for this store's writes (causal consistency)
 
 
 def test_a_read_refuses_a_writing_statement_before_sending_it() -> None:
