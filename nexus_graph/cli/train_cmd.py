@@ -82,7 +82,7 @@ def train(
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
                          min_auc=min_auc, minibatch=minibatch, processes=processes)
-    if _serves_rank_zero(device, processes):
+    if _served_as_worker_rank(device, processes):
         return
     if walk_forward:
         _walk_forward(as_of, walk_forward, until, gap, split, config, device, _edge_types(predict),
@@ -133,7 +133,7 @@ def _processes_minibatch(processes: int, device: str, minibatch: bool | None, wa
     return minibatch
 
 
-def _serves_rank_zero(device: str, processes: int) -> bool:
+def _served_as_worker_rank(device: str, processes: int) -> bool:
     """Under torchrun, ranks 1.. train their shard of rank 0's job (they never open the store): True."""
     from nexus_graph.model.distributed import serve_torchrun_rank, torchrun_rank
 

@@ -12,6 +12,12 @@ seed noise alone moves the AUC by up to 0.04 at this length (0.901 vs 0.857 at 1
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -100,3 +106,48 @@ def test_two_processes_reach_the_val_auc_of_one(monkeypatch: pytest.MonkeyPatch)
     z = train.embed(two.model, graph, device="cpu")
     assert evaluate(two.model, z, split)[0] == pytest.approx(two.val_auc, abs=1e-4)
 
+
+
+TORCHRUN_SCRIPT = textwrap.dedent("""
+    import json, sys
+    from nexus_graph.model import distributed, splits, synthetic, train
+
+    me = distributed.torchrun_rank()
+    if me.rank == 0:  # only rank 0 builds the graph (in the CLI: reads Neo4j)
+        shape = synthetic.BlockModelShape(companies=40, funds=6, directors=6, segments=4, supplies=100, owns=60,
+                                          sits_on=12, fund_segments=1, growth=0.3)
+        earlier, later = synthetic.block_model_snapshots(shape, seed=0)
+        split = splits.time_forward_split(earlier, later, seed=0)
+        config = train.TrainConfig(epochs=4, eval_every=2, minibatch=True, processes=2, batch_size=32)
+        result = train.train_link_predictor(earlier, split, config, device="cpu")
+        with open(sys.argv[1], "w") as out:
+            json.dump({"epochs": [p.epoch for p in result.curve], "mode": result.mode,
+                       "processes": result.config.processes}, out)
+    else:
+        distributed.serve_torchrun_rank("cpu", 2)  # receives the job from rank 0
+""")
+
+
+@pytest.mark.slow
+def test_torchrun_ranks_train_the_job_rank_zero_broadcasts(tmp_path: Path) -> None:
+    script, out = tmp_path / "job.py", tmp_path / "result.json"
+    script.write_text(TORCHRUN_SCRIPT, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2",
+                          "--master-port", str(distributed._free_port()), str(script), str(out)],
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads(out.read_text(encoding="utf-8")) == {"epochs": [2, 4], "mode": "mini-batch", "processes": 2}
+
+
+def test_train_switches_the_minibatch_path_on_for_several_processes_with_a_note(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from nexus_graph.cli.train_cmd import _processes_minibatch
+
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    assert _processes_minibatch(1, "cpu", None, None) is None
+    assert _processes_minibatch(2, "cpu", True, None) is True
+    assert capsys.readouterr().err == ""
+    assert _processes_minibatch(2, "cpu", None, None) is True
+    note = "Note: --processes 2 trains the mini-batch path (switched on; --minibatch says so explicitly)."
+    assert " ".join(capsys.readouterr().err.split()) == note
