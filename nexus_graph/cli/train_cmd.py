@@ -54,6 +54,10 @@ def train(
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
+    processes: int = typer.Option(1, "--processes",
+                                  help="Train the mini-batch path over N processes with torch.distributed "
+                                       "(DDP; gloo on CPU, nccl on CUDA with one GPU per process). Spawns N local "
+                                       "workers, or, under torchrun, N = WORLD_SIZE ranks."),
     walk_forward: str = typer.Option(None, "--walk-forward", help="MONTHLY | QUARTERLY | YEARLY: train one model "
                                      "per period from --asof to --until, each on data known at its start."),
     until: str = typer.Option(None, "--until", help="Last period start for --walk-forward (YYYY-MM-DD)."),
@@ -74,9 +78,12 @@ def train(
         raise UsageError(f"--device must be auto, cpu or cuda (got {device!r}).")
     if split not in ("time", "random"):
         raise UsageError(f"--split must be 'time' or 'random' (got {split!r}).")
+    minibatch = _processes_minibatch(processes, device, minibatch, walk_forward)
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
-                         min_auc=min_auc, minibatch=minibatch)
+                         min_auc=min_auc, minibatch=minibatch, processes=processes)
+    if _served_as_worker_rank(device, processes):
+        return
     if walk_forward:
         _walk_forward(as_of, walk_forward, until, gap, split, config, device, _edge_types(predict),
                       models_dir or default_models_dir(), json_out)
@@ -105,6 +112,36 @@ def train(
                   f"{outcome.baseline_note()} Pass --allow-below-baseline to promote it anyway")
         err_console.print(f"Error: {reason}: the model was saved but not promoted.", markup=False, soft_wrap=True)
         raise typer.Exit(1)
+
+
+def _processes_minibatch(processes: int, device: str, minibatch: bool | None, walk_forward: str | None
+                         ) -> bool | None:
+    """The --minibatch choice for --processes (checked before connecting); a note when it is switched on."""
+    from nexus_graph.model.distributed import check_processes, torchrun_rank
+
+    try:
+        check_processes(processes, device, minibatch)
+    except NexusError as exc:
+        raise UsageError(str(exc)) from None
+    if processes > 1 and walk_forward and torchrun_rank() is not None:
+        raise UsageError("--walk-forward is not supported under torchrun; run it without torchrun and "
+                         f"--processes {processes} spawns the workers of each period.")
+    if processes > 1 and minibatch is None:
+        err_console.print(f"Note: --processes {processes} trains the mini-batch path (switched on; "
+                          "--minibatch says so explicitly).", markup=False, highlight=False, soft_wrap=True)
+        return True
+    return minibatch
+
+
+def _served_as_worker_rank(device: str, processes: int) -> bool:
+    """Under torchrun, ranks 1.. train their shard of rank 0's job (they never open the store): True."""
+    from nexus_graph.model.distributed import serve_torchrun_rank, torchrun_rank
+
+    launched = torchrun_rank()
+    if launched is None or launched.rank == 0:
+        return False
+    serve_torchrun_rank(device, processes)
+    return True
 
 
 def _walk_forward(as_of, freq: str, until: str | None, gap: int, split: str, config, device: str, predict,

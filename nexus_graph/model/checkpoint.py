@@ -118,7 +118,7 @@ def training_metadata(result: TrainResult, data: HeteroData, asof: str | dt.date
         "hyperparameters": {k: v for k, v in cfg.to_json().items() if k in (
             "hidden", "heads", "layers", "dropout", "lr", "weight_decay", "epochs", "eval_every", "neg_ratio")},
         "execution": {k: v for k, v in cfg.to_json().items() if k in (
-            "minibatch", "minibatch_edges", "batch_size", "fanout", "steps_per_epoch", "threads")},
+            "minibatch", "minibatch_edges", "batch_size", "fanout", "steps_per_epoch", "threads", "processes")},
         "graph_fingerprint": fingerprint,
         "params": result.params,
         "curve": [{"epoch": p.epoch, "loss": _finite(p.loss), "val_auc": _finite(p.val_auc)} for p in result.curve],

@@ -32,6 +32,7 @@ class TrainConfig:
     fanout: tuple[int, ...] = (10, 5)  # neighbours per hop and edge type (one entry per layer)
     steps_per_epoch: int = 1
     threads: int | None = None  # torch intra-op threads during training; None: 1 (see trainer.threads_for)
+    processes: int = 1  # > 1: mini-batch training over that many workers (see nexus_graph.model.distributed)
 
     def to_json(self) -> dict:
         return asdict(self)

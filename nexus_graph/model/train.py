@@ -41,7 +41,9 @@ Modes: full-batch (one forward over the whole graph per epoch, index structures 
 or mini-batch, chosen when the message graph has more than ``TrainConfig.minibatch_edges`` forward
 edges or by ``minibatch=True``. In mini-batch mode an epoch is ``steps_per_epoch`` optimiser steps,
 each on ``batch_size`` training positives with ``fanout`` sampled neighbours per hop and edge type;
-validation always embeds the full graph (in chunks). Determinism: the same seed and data give
+validation always embeds the full graph (in chunks). ``TrainConfig.processes > 1`` trains the
+mini-batch path over that many processes with DistributedDataParallel
+(:mod:`nexus_graph.model.distributed`; local workers or torchrun). Determinism: the same seed and data give
 identical weights on CPU (CUDA scatter-adds are not bit-reproducible). Threads: CPU work runs on
 one torch thread unless ``TrainConfig.threads`` says otherwise (see ``trainer.threads_for``); the
 caller's setting is restored afterwards.
@@ -151,7 +153,8 @@ def train_link_predictor(
     on_eval
         Called with each :class:`CurvePoint` (progress bars, logs).
     on_epoch
-        Called with ``(epoch, loss)`` after every epoch (costs one device sync per epoch).
+        Called with ``(epoch, loss)`` after every epoch (costs one device sync per epoch); not called
+        when ``config.processes > 1``.
 
     Returns
     -------
@@ -165,6 +168,10 @@ def train_link_predictor(
                          "has different node counts; make the split from the same snapshot.")
     if config.epochs < 1 or config.eval_every < 1:
         raise NexusError(f"epochs and eval_every must be >= 1 (got {config.epochs}, {config.eval_every}).")
+    if config.processes != 1:
+        from nexus_graph.model.distributed import train_distributed  # imports this module
+
+        return train_distributed(data, split, config, device, on_eval)
     dev = resolve_device(device)
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         # the global RNG drives weight init and dropout; forking keeps the caller's RNG untouched

@@ -18,7 +18,7 @@ from nexus_graph.errors import NexusError
 from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.hgt import HGTLinkPredictor
 from nexus_graph.model.metrics import roc_auc, weighted_auc
-from nexus_graph.model.minibatch import NeighbourIndex, neighbour_index, sample_subgraph
+from nexus_graph.model.minibatch import BatchScorer, NeighbourIndex, neighbour_index, sample_subgraph
 from nexus_graph.model.plan import MessagePlan, build_plan
 from nexus_graph.model.sampling import NegativeStream
 from nexus_graph.model.spec import EdgeType, ModelSpec
@@ -76,6 +76,9 @@ class Trainer:
         self.split, self.config, self.device = split, config, device
         self.spec = model_spec(data, split.predict, config)
         self.model = HGTLinkPredictor(self.spec).to(device)
+        # a mini-batch step's whole forward (encode, then score the batch's pairs) as one module call,
+        # which DistributedDataParallel can wrap (see nexus_graph.model.distributed)
+        self.scorer: torch.nn.Module = BatchScorer(self.model)
         self.x = features(data, self.spec, device)
         self.gen = torch.Generator().manual_seed(config.seed)
         n_edges = sum(int(e.size(1)) for e in split.message_edges.values())
@@ -152,18 +155,18 @@ class Trainer:
         positives = self._batch_positives()
         pairs = {et: (pos, self._negatives(et, round(self.config.neg_ratio * pos.size(1))))
                  for et, pos in positives.items()}
-        z, remap = self._sampled_embeddings(pairs)
-        logits, labels = [], []
+        x, plan, remap = self._sampled_inputs(pairs)
+        batch, labels = {}, []
         for et, (pos, neg) in pairs.items():
             both = torch.cat([pos, neg], 1)
-            both = torch.stack([remap[et[0]][both[0]], remap[et[2]][both[1]]])
-            logits.append(self.model.score(z, et, both))
+            batch[et] = torch.stack([remap[et[0]][both[0]], remap[et[2]][both[1]]])
             labels.append(torch.cat([torch.ones(pos.size(1)), torch.zeros(neg.size(1))]))
-        return F.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels).to(self.device))
+        return F.binary_cross_entropy_with_logits(self.scorer(x, plan, batch), torch.cat(labels).to(self.device))
 
-    def _sampled_embeddings(self, pairs: dict[EdgeType, tuple[Tensor, Tensor]]
-                            ) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
-        """Embeddings of a sampled neighbourhood around every endpoint of the batch (positives and negatives)."""
+    def _sampled_inputs(self, pairs: dict[EdgeType, tuple[Tensor, Tensor]]
+                        ) -> tuple[dict[str, Tensor], MessagePlan, dict[str, Tensor]]:
+        """Features and message plan of a sampled neighbourhood around every endpoint of the batch
+        (positives and negatives), and each node type's global row -> local row map."""
         assert self.neighbours is not None
         seeds: dict[str, list[Tensor]] = {}
         for et, (pos, neg) in pairs.items():
@@ -174,7 +177,7 @@ class Trainer:
         num = {nt: int(rows.numel()) for nt, rows in sub.nodes.items()}
         plan = build_plan(self.spec, num, sub.edges, add_reverses=False).to(self.device)
         x = {nt: self.x[nt][rows.to(self.device)] for nt, rows in sub.nodes.items()}
-        return self.model(x, plan), {nt: m.to(self.device) for nt, m in sub.local.items()}
+        return x, plan, {nt: m.to(self.device) for nt, m in sub.local.items()}
 
     @torch.no_grad()
     def embed_all(self) -> dict[str, Tensor]:

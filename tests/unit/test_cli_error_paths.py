@@ -131,3 +131,24 @@ def test_composite_and_factor_import_arguments(command: str, args: tuple[str, ..
                                                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(BAD_ARGUMENTS, command, (args, expected))
     test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing(command, tmp_path, monkeypatch, capsys)
+
+
+# further bad arguments of `train`: --processes
+TRAIN_PROCESSES_ROWS = {
+    "below one": (("--processes", "0"), "--processes must be at least 1 (got 0)."),
+    "with --full-batch": (("--processes", "2", "--full-batch"),
+                          "--processes 2 trains the mini-batch path over several processes, but --full-batch was "
+                          "given; drop --full-batch (or pass --minibatch)."),
+    "more than the GPUs": (("--processes", "64", "--device", "cuda"),
+                           "--processes 64 with --device cuda needs 64 GPUs on this machine (nccl, one GPU per "
+                           "process) but torch sees"),
+}
+
+
+@pytest.mark.parametrize("row", sorted(TRAIN_PROCESSES_ROWS))
+def test_train_processes_bad_arguments(row: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(BAD_ARGUMENTS, "train", TRAIN_PROCESSES_ROWS[row])
+    test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("train", tmp_path, monkeypatch, capsys)
