@@ -18,7 +18,9 @@ time-forward training objective (:func:`nexus_graph.model.temporal.hold_out_rece
 became known in the last ``gap`` months before the cut are hidden from messages and are the
 positives), ``holdout`` the same with the visible edges kept as positives too; ``pair`` (EXPERIMENTAL,
 :mod:`nexus_graph.model.pair_prior`) the decoder also gets a learned linear term over the baseline's
-pair heuristics at the cut, ``pairpast`` the same over ``past_link`` only.
+pair heuristics at the cut, ``pairpast`` the same over ``past_link`` only; ``stack`` the stacked
+decoder (:mod:`nexus_graph.model.stacking`): the baseline's fitted logit as a fixed offset, the HGT
+trained as the residual on top.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from nexus_graph.model.baselines import FEATURES, HeuristicGraph, baseline_auc, 
 from nexus_graph.model.encodings import with_encodings
 from nexus_graph.model.pair_prior import PairFeatures, PairPriorPredictor
 from nexus_graph.model.splits import LinkSplit, leaked_edges, time_forward_split
+from nexus_graph.model.stacking import pair_offsets
 from nexus_graph.model.temporal import hold_out_recent
 from nexus_graph.model.train import TrainConfig, train_link_predictor
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
@@ -54,11 +57,11 @@ RW_STEPS, ID_DIM = 8, 16
 
 def variant_graph(tables: GraphTables, at: pd.Timestamp, variant: str) -> HeteroData:
     """The snapshot at ``at`` with the inputs ``variant`` names."""
-    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast"}
+    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast", "stack"}
     unknown = parts - {"past", "rw", "id"}
     if unknown:
         raise SystemExit(f"Unknown variant part(s) {sorted(unknown)} in {variant!r}; "
-                         "use hgt, past, rw, id, recent, holdout, pair, pairpast.")
+                         "use hgt, past, rw, id, recent, holdout, pair, pairpast, stack.")
     data = build_snapshot(tables, at)
     if "past" in parts:
         data = with_past_edges(data, tables, at)
@@ -106,8 +109,13 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
         if not _same_pairs(split, reference) or leaked_edges(split):
             raise SystemExit(f"variant {variant!r} changed the validation pairs or leaks them; "
                              "the ablation would be unfair.")
+        offsets, decoder = None, "bilinear"
+        if "stack" in parts:  # the baseline's logit as a fixed offset; validation pairs over the full cut graph
+            offsets, decoder = pair_offsets(tables, split, cut, val_edges=reference.message_edges,
+                                            gap_months=gap_months), "stacked"
         with _decoder(tables, cut, parts, split):
-            runs = [train_link_predictor(graph, split, TrainConfig(epochs=epochs, seed=s), device="cpu") for s in seeds]
+            runs = [train_link_predictor(graph, split, TrainConfig(epochs=epochs, seed=s, decoder=decoder),
+                                         device="cpu", offsets=offsets) for s in seeds]
         aucs = [r.val_auc for r in runs]
         rows.append({"variant": variant, "as_of": f"{as_of:%Y-%m-%d}", "val_auc": statistics.mean(aucs),
                      "min": min(aucs), "max": max(aucs), "aucs": aucs, "baseline_auc": base.auc,

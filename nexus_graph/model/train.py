@@ -65,6 +65,7 @@ from nexus_graph.model.metrics import passes_gate
 from nexus_graph.model.plan import build_plan
 from nexus_graph.model.spec import ModelSpec
 from nexus_graph.model.splits import LinkSplit
+from nexus_graph.model.stacking import DECODERS, PairOffsets
 from nexus_graph.model.trainer import (
     EMBED_CHUNK_EDGES,
     Trainer,
@@ -106,6 +107,7 @@ class TrainResult:
     device: str
     mode: str  # "full-batch" or "mini-batch"
     split_info: dict = field(default_factory=dict)
+    decoder: dict = field(default_factory=lambda: {"kind": "bilinear"})  # the stacked offsets' provenance
 
     @property
     def final_loss(self) -> float:
@@ -134,6 +136,7 @@ def train_link_predictor(
     device: str = "auto",
     on_eval: Callable[[CurvePoint], None] | None = None,
     on_epoch: Callable[[int, float], None] | None = None,
+    offsets: PairOffsets | None = None,
 ) -> TrainResult:
     """Train HGT link prediction on ``data`` with ``split``'s edges; validate every ``eval_every`` epochs.
 
@@ -152,6 +155,11 @@ def train_link_predictor(
         Called with each :class:`CurvePoint` (progress bars, logs).
     on_epoch
         Called with ``(epoch, loss)`` after every epoch (costs one device sync per epoch).
+    offsets
+        With ``config.decoder == "stacked"`` (only then): the baseline's per-pair logits
+        (:func:`~nexus_graph.model.stacking.pair_offsets`), added to the decoder's in training and
+        validation; the HGT learns the residual. The model itself stays a plain
+        :class:`~nexus_graph.model.hgt.HGTLinkPredictor`.
 
     Returns
     -------
@@ -165,18 +173,20 @@ def train_link_predictor(
                          "has different node counts; make the split from the same snapshot.")
     if config.epochs < 1 or config.eval_every < 1:
         raise NexusError(f"epochs and eval_every must be >= 1 (got {config.epochs}, {config.eval_every}).")
+    if config.decoder not in DECODERS:
+        raise NexusError(f"Unknown decoder {config.decoder!r}; expected one of {DECODERS}.")
     dev = resolve_device(device)
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         # the global RNG drives weight init and dropout; forking keeps the caller's RNG untouched
         torch.manual_seed(config.seed)
-        return _run(data, split, config, dev, on_eval, on_epoch)
+        return _run(data, split, config, dev, on_eval, on_epoch, offsets)
 
 
 def _run(data: HeteroData, split: LinkSplit, config: TrainConfig, dev: torch.device,
-         on_eval: Callable[[CurvePoint], None] | None, on_epoch: Callable[[int, float], None] | None
-         ) -> TrainResult:
+         on_eval: Callable[[CurvePoint], None] | None, on_epoch: Callable[[int, float], None] | None,
+         offsets: PairOffsets | None = None) -> TrainResult:
     started = time.perf_counter()  # the timing includes building the index structures and the model
-    trainer = Trainer(data, split, config, dev)
+    trainer = Trainer(data, split, config, dev, offsets)
     with intra_op_threads(threads_for(config.threads)):
         return _loop(trainer, config, split, started, on_eval, on_epoch)
 
@@ -195,7 +205,7 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
         if on_epoch is not None:
             on_epoch(epoch, float(loss))
         if epoch % config.eval_every == 0 or epoch == config.epochs:
-            auc, by_type = evaluate(trainer.model, trainer.embed_all(), split)
+            auc, by_type = evaluate(trainer.model, trainer.embed_all(), split, trainer.offsets)
             point = CurvePoint(epoch, float(loss), auc)
             curve.append(point)
             if auc > best:
@@ -209,6 +219,7 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
         best_val_auc=best if best > -math.inf else math.nan, best_epoch=best_epoch, val_auc_by_type=by_type,
         first_loss=first_loss, params=parameter_count(trainer.model), seconds=seconds, device=str(dev),
         mode="mini-batch" if trainer.minibatch else "full-batch", split_info=dict(split.info),
+        decoder={"kind": "bilinear"} if trainer.offsets is None else dict(trainer.offsets.info),
     )
 
 

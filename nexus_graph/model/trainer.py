@@ -23,6 +23,7 @@ from nexus_graph.model.plan import MessagePlan, build_plan
 from nexus_graph.model.sampling import NegativeStream
 from nexus_graph.model.spec import EdgeType, ModelSpec
 from nexus_graph.model.splits import LinkSplit
+from nexus_graph.model.stacking import PairOffsets
 
 EMBED_CHUNK_EDGES = 1_000_000  # message edges per attention chunk at inference (bounds memory)
 DENSE_DECODE_PAIRS = 2_000_000  # score all pairs with one matmul when N_src x N_dst is at most this
@@ -57,14 +58,19 @@ def features(data: HeteroData, spec: ModelSpec, device: torch.device) -> dict[st
 
 
 @torch.no_grad()
-def evaluate(model: HGTLinkPredictor, z: dict[str, Tensor], split: LinkSplit) -> tuple[float, dict[str, float]]:
-    """Weighted validation AUC and the AUC per predicted type."""
+def evaluate(model: HGTLinkPredictor, z: dict[str, Tensor], split: LinkSplit, offsets: PairOffsets | None = None
+             ) -> tuple[float, dict[str, float]]:
+    """Weighted validation AUC and the AUC per predicted type (with the stacked offsets when given)."""
     by_type: dict[str, tuple[float, int]] = {}
     for et, pairs in split.val_edges.items():
         labels = split.val_labels[et]
         if pairs.size(1) == 0:
             continue
-        score = model.score(z, et, pairs.to(z[et[0]].device)).float().cpu().numpy()
+        pairs = pairs.to(z[et[0]].device)
+        score = model.score(z, et, pairs)
+        if offsets is not None:
+            score = score + offsets.lookup(et, pairs, training=False)
+        score = score.float().cpu().numpy()
         by_type["__".join(et)] = (roc_auc(labels.numpy(), score), int((labels > 0.5).sum()))
     return weighted_auc(by_type), {k: v[0] for k, v in by_type.items()}
 
@@ -72,8 +78,13 @@ def evaluate(model: HGTLinkPredictor, z: dict[str, Tensor], split: LinkSplit) ->
 class Trainer:
     """State of one training run; ``step`` is one optimiser step, ``embed_all`` the validation pass."""
 
-    def __init__(self, data: HeteroData, split: LinkSplit, config: TrainConfig, device: torch.device) -> None:
+    def __init__(self, data: HeteroData, split: LinkSplit, config: TrainConfig, device: torch.device,
+                 offsets: PairOffsets | None = None) -> None:
         self.split, self.config, self.device = split, config, device
+        if (offsets is None) != (config.decoder == "bilinear"):
+            raise NexusError(f"decoder {config.decoder!r} was asked for with{'out' if offsets is None else ''} pair "
+                             "offsets; the stacked decoder needs stacking.pair_offsets(...), the bilinear one none.")
+        self.offsets = offsets.to(device) if offsets is not None else None
         self.spec = model_spec(data, split.predict, config)
         self.model = HGTLinkPredictor(self.spec).to(device)
         self.x = features(data, self.spec, device)
@@ -131,10 +142,13 @@ class Trainer:
             keys = torch.cat([pos_keys, self.streams[et].take(self.n_neg[et]).to(self.device)])
             if self.dense_decode:
                 # logits of all pairs in one matmul, then a 1-D gather (the graph is small)
-                logits.append(self.model.decoder.all_pairs(z, et).view(-1)[keys])
+                logit = self.model.decoder.all_pairs(z, et).view(-1)[keys]
             else:
                 n_dst = self.split.num_nodes[et[2]]
-                logits.append(self.model.score(z, et, torch.stack([keys // n_dst, keys % n_dst])))
+                logit = self.model.score(z, et, torch.stack([keys // n_dst, keys % n_dst]))
+            if self.offsets is not None:
+                logit = logit + self.offsets.lookup_keys(et, keys, training=True)
+            logits.append(logit)
         logit = torch.cat(logits)
         if self.labels.numel() != logit.numel():  # a saturated relation yielded fewer negatives
             self.labels = self._label_vector([int(k.numel()) - self.n_pos[et] for et, k in
@@ -156,8 +170,11 @@ class Trainer:
         logits, labels = [], []
         for et, (pos, neg) in pairs.items():
             both = torch.cat([pos, neg], 1)
-            both = torch.stack([remap[et[0]][both[0]], remap[et[2]][both[1]]])
-            logits.append(self.model.score(z, et, both))
+            local = torch.stack([remap[et[0]][both[0]], remap[et[2]][both[1]]])
+            logit = self.model.score(z, et, local)
+            if self.offsets is not None:  # offsets are indexed by global rows
+                logit = logit + self.offsets.lookup(et, both, training=True)
+            logits.append(logit)
             labels.append(torch.cat([torch.ones(pos.size(1)), torch.zeros(neg.size(1))]))
         return F.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels).to(self.device))
 

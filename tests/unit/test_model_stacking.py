@@ -1,0 +1,144 @@
+"""The stacked decoder: all-pair heuristics equal the pairwise ones, offsets enter training and scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from nexus_graph.errors import NexusError
+from nexus_graph.model import checkpoint
+from nexus_graph.model.baselines import FEATURES, HeuristicGraph, fit_combination, months_before
+from nexus_graph.model.hgt import HGTLinkPredictor
+from nexus_graph.model.metrics import roc_auc
+from nexus_graph.model.splits import time_forward_split
+from nexus_graph.model.stacking import (
+    PairOffsets,
+    all_pair_heuristics,
+    all_pair_logits,
+    pair_offsets,
+)
+from nexus_graph.model.train import TrainConfig, embed, train_link_predictor
+from nexus_graph.model.trainer import evaluate
+from nexus_graph.snapshot.hetero import OWNS, SUPPLIES, build_snapshot
+from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
+from nexus_graph.sources.demo import generate
+from tests.unit.test_model_baselines import CUT
+from tests.unit.test_model_baselines import tables as small_tables  # noqa: F401  (the hand-worked graph)
+
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
+
+
+def _grid(ns: int, nd: int) -> np.ndarray:
+    return np.stack(np.meshgrid(np.arange(ns), np.arange(nd), indexing="ij")).reshape(2, -1)
+
+
+@pytest.mark.parametrize("et", [SUPPLIES, OWNS])
+def test_all_pair_heuristics_equal_the_pairwise_ones(small_tables: GraphTables, et) -> None:  # noqa: F811
+    graph = HeuristicGraph(small_tables, CUT)
+    ns, nd = graph.sizes[et[0]], graph.sizes[et[2]]
+    pairwise = graph.features(et, _grid(ns, nd))
+    tables = dict(all_pair_heuristics(graph, et))
+    assert list(tables) == list(FEATURES)
+    for i, name in enumerate(FEATURES):
+        np.testing.assert_allclose(tables[name].ravel(), pairwise[:, i], err_msg=name)
+
+
+def test_all_pair_heuristics_by_hand(small_tables: GraphTables) -> None:  # noqa: F811
+    # the hand-worked graph of test_model_baselines: B and D share A and C; C->E ended, public by the cut
+    graph = HeuristicGraph(small_tables, CUT)
+    row = {c: i for i, c in enumerate("ABCDE")}
+    tables = dict(all_pair_heuristics(graph, SUPPLIES))
+    assert tables["common_neighbours"][row["B"], row["D"]] == 2
+    assert tables["past_link"][row["C"], row["E"]] == 1 and tables["past_link"][row["E"], row["C"]] == 0
+    assert tables["past_link"].sum() == 1
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple:
+    tables = graph_tables_from_dataset(generate(seed=7, scale=1))
+    as_of = pd.Timestamp("2021-05-31")
+    cut = months_before(as_of, 3)
+    train_graph = build_snapshot(tables, cut)
+    split = time_forward_split(train_graph, build_snapshot(tables, as_of), seed=0)
+    return tables, train_graph, split, cut
+
+
+def test_offsets_are_the_baselines_logits_and_ignore_validation_labels(demo) -> None:
+    tables, _, split, cut = demo
+    offsets = pair_offsets(tables, split, cut)
+    fitted = fit_combination(tables, split, cut)
+    graph = HeuristicGraph(tables, cut, edges=split.message_edges)
+    for et in split.predict:
+        pairs = split.val_edges[et]
+        if pairs.size(1) == 0:
+            continue
+        expected = fitted.decision(et, graph.features(et, pairs))
+        got = offsets.lookup(et, pairs, training=False).double().numpy()
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+    assert all(w.split("..")[1] <= f"{cut:%Y-%m-%d}" for w in offsets.info["windows"])
+    flipped = type(split)(**{**split.__dict__, "val_labels": {et: 1 - y for et, y in split.val_labels.items()}})
+    again = pair_offsets(tables, flipped, cut)
+    assert all(torch.equal(again.val[et], offsets.val[et]) for et in split.predict)
+    assert offsets.train is offsets.val  # no hidden edges: one set of tables
+
+
+def test_evaluate_adds_the_offsets_by_hand() -> None:
+    # one type, two nodes each side; the model's bilinear term is forced to 0, so AUC = AUC of the offsets
+    et = ("a", "r", "b")
+    spec_model = type("Zero", (), {"score": lambda self, z, t, p: torch.zeros(p.size(1))})()
+    pairs = torch.tensor([[0, 0, 1, 1], [0, 1, 0, 1]])
+    labels = torch.tensor([1.0, 0.0, 0.0, 1.0])
+    split = type("S", (), {"val_edges": {et: pairs}, "val_labels": {et: labels}})()
+    offsets = PairOffsets(train={}, val={et: torch.tensor([[3.0, -1.0], [0.5, 2.0]])})
+    z = {"a": torch.zeros(2, 1), "b": torch.zeros(2, 1)}
+    auc, by_type = evaluate(spec_model, z, split, offsets)  # type: ignore[arg-type]
+    assert auc == 1.0 and by_type == {"a__r__b": 1.0}
+    flipped = PairOffsets(train={}, val={et: -offsets.val[et]})
+    assert evaluate(spec_model, z, split, flipped)[0] == 0.0  # type: ignore[arg-type]
+    assert roc_auc(labels.numpy(), np.array([3.0, -1.0, 0.5, 2.0])) == 1.0
+
+
+def test_decoder_and_offsets_must_agree(demo) -> None:
+    _, train_graph, split, _ = demo
+    with pytest.raises(NexusError, match="decoder 'stacked' was asked for without pair offsets"):
+        train_link_predictor(train_graph, split, TrainConfig(epochs=1, decoder="stacked"), device="cpu")
+    with pytest.raises(NexusError, match="Unknown decoder 'other'"):
+        train_link_predictor(train_graph, split, TrainConfig(epochs=1, decoder="other"), device="cpu")
+
+
+def test_stacked_training_starts_at_the_baseline_and_round_trips(demo, tmp_path: Path) -> None:
+    tables, train_graph, split, cut = demo
+    offsets = pair_offsets(tables, split, cut)
+    config = TrainConfig(epochs=20, eval_every=10, decoder="stacked", seed=0)
+    result = train_link_predictor(train_graph, split, config, device="cpu", offsets=offsets)
+    assert result.decoder["kind"] == "stacked" and result.decoder["cut"] == f"{cut:%Y-%m-%d}"
+    assert result.val_auc > 0.9  # the offsets alone rank the demo's new links well
+    assert type(result.model) is HGTLinkPredictor  # the network is the plain one: same state_dict keys
+    meta = checkpoint.training_metadata(result, train_graph, "2021-05-31")
+    version_dir = checkpoint.save_checkpoint(result, tmp_path, meta)
+    loaded, meta_back = checkpoint.load_checkpoint(version_dir)
+    assert meta_back["decoder"]["kind"] == "stacked" and meta_back["hyperparameters"]["decoder"] == "stacked"
+    z_before, z_after = embed(result.model, train_graph, device="cpu"), embed(loaded, train_graph, device="cpu")
+    assert all(torch.equal(z_before[nt], z_after[nt]) for nt in z_before)  # the backfill embeds as before
+
+
+def test_minibatch_uses_global_rows_for_the_offsets(demo) -> None:
+    tables, train_graph, split, cut = demo
+    offsets = pair_offsets(tables, split, cut)
+    config = TrainConfig(epochs=4, eval_every=2, decoder="stacked", minibatch=True, batch_size=64, seed=0)
+    result = train_link_predictor(train_graph, split, config, device="cpu", offsets=offsets)
+    assert result.mode == "mini-batch" and result.val_auc > 0.9
+
+
+def test_too_many_pairs_are_refused(small_tables: GraphTables, monkeypatch) -> None:  # noqa: F811
+    from nexus_graph.model import stacking
+
+    monkeypatch.setattr(stacking, "MAX_OFFSET_PAIRS", 10)
+    graph = HeuristicGraph(small_tables, CUT)
+    fitted = type("F", (), {"models": {}})()
+    with pytest.raises(NexusError, match=r"5 x 5 = 25 pairs is over 10; train with the bilinear decoder"):
+        all_pair_logits(graph, fitted, SUPPLIES)  # type: ignore[arg-type]
