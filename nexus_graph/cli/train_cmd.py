@@ -51,6 +51,13 @@ def train(
                                                "validation pairs by at most this much."),
     allow_below_baseline: bool = typer.Option(False, "--allow-below-baseline",
                                               help="Promote a model that trails the baseline anyway (recorded)."),
+    decoder: str = typer.Option(None, "--decoder", help="bilinear | stacked: the stacked decoder adds the heuristic "
+                                "baseline's logit (fitted on earlier windows) as a fixed offset and trains the HGT "
+                                "as the residual (default: TrainConfig's). Embeddings come from the encoder either "
+                                "way."),
+    objective: str = typer.Option(None, "--objective", help="reconstruct | windows | both: train on the visible "
+                                  "edges, on the links that became known in the four quarters before the cut "
+                                  "(each from its start snapshot), or both (default: TrainConfig's)."),
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
@@ -74,9 +81,17 @@ def train(
         raise UsageError(f"--device must be auto, cpu or cuda (got {device!r}).")
     if split not in ("time", "random"):
         raise UsageError(f"--split must be 'time' or 'random' (got {split!r}).")
+    from nexus_graph.model.stacking import DECODERS
+    from nexus_graph.model.windows import OBJECTIVES
+
+    if decoder is not None and decoder not in DECODERS:
+        raise UsageError(f"--decoder must be one of {', '.join(DECODERS)} (got {decoder!r}).")
+    if objective is not None and objective not in OBJECTIVES:
+        raise UsageError(f"--objective must be one of {', '.join(OBJECTIVES)} (got {objective!r}).")
+    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective)) if v is not None}
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
-                         min_auc=min_auc, minibatch=minibatch)
+                         min_auc=min_auc, minibatch=minibatch, **chosen)
     if walk_forward:
         _walk_forward(as_of, walk_forward, until, gap, split, config, device, _edge_types(predict),
                       models_dir or default_models_dir(), json_out)

@@ -118,8 +118,9 @@ def training_metadata(result: TrainResult, data: HeteroData, asof: str | dt.date
         "gap_months": gap_months,
         "hyperparameters": {k: v for k, v in cfg.to_json().items() if k in (
             "hidden", "heads", "layers", "dropout", "lr", "weight_decay", "epochs", "eval_every", "neg_ratio",
-            "decoder")},
+            "decoder", "objective")},
         "decoder": result.decoder,
+        "objective": result.objective,
         "execution": {k: v for k, v in cfg.to_json().items() if k in (
             "minibatch", "minibatch_edges", "batch_size", "fanout", "steps_per_epoch", "threads")},
         "graph_fingerprint": fingerprint,

@@ -122,6 +122,7 @@ class PairOffsets:
     train: dict[EdgeType, Tensor]  # [N_src, N_dst] float32
     val: dict[EdgeType, Tensor]
     info: dict = field(default_factory=dict)
+    fitted: FittedCombination | None = None  # the combination the offsets come from
 
     def lookup(self, et: EdgeType, pairs: Tensor, *, training: bool) -> Tensor:
         """Offsets ``[n]`` of ``pairs`` ``[2, n]`` (global rows), on ``pairs``' device."""
@@ -136,7 +137,7 @@ class PairOffsets:
     def to(self, device: torch.device) -> PairOffsets:
         """The same offsets on ``device``."""
         return PairOffsets({et: t.to(device) for et, t in self.train.items()},
-                           {et: t.to(device) for et, t in self.val.items()}, self.info)
+                           {et: t.to(device) for et, t in self.val.items()}, self.info, self.fitted)
 
 
 def pair_offsets(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str, *,
@@ -172,7 +173,7 @@ def pair_offsets(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str,
             "coefficients": {"__".join(et): dict(zip(FEATURES, [round(float(c), 4) for c in m.coef], strict=True))
                              for et, m in fitted.models.items()},
             "fallback": ["__".join(et) for et in split.predict if et not in fitted.models]}
-    return PairOffsets(train=train, val=val, info=info)
+    return PairOffsets(train=train, val=val, info=info, fitted=fitted)
 
 
 def _table(graph: HeuristicGraph, fitted: FittedCombination, et: EdgeType) -> Tensor:

@@ -75,6 +75,7 @@ from nexus_graph.model.trainer import (
     model_spec,
     threads_for,
 )
+from nexus_graph.model.windows import OBJECTIVES, WindowTask
 
 __all__ = ["CurvePoint", "TrainConfig", "TrainResult", "embed", "model_spec", "resolve_device",
            "train_link_predictor"]
@@ -108,6 +109,7 @@ class TrainResult:
     mode: str  # "full-batch" or "mini-batch"
     split_info: dict = field(default_factory=dict)
     decoder: dict = field(default_factory=lambda: {"kind": "bilinear"})  # the stacked offsets' provenance
+    objective: dict = field(default_factory=lambda: {"kind": "reconstruct", "windows": []})
 
     @property
     def final_loss(self) -> float:
@@ -137,6 +139,7 @@ def train_link_predictor(
     on_eval: Callable[[CurvePoint], None] | None = None,
     on_epoch: Callable[[int, float], None] | None = None,
     offsets: PairOffsets | None = None,
+    tasks: list[WindowTask] | None = None,
 ) -> TrainResult:
     """Train HGT link prediction on ``data`` with ``split``'s edges; validate every ``eval_every`` epochs.
 
@@ -160,6 +163,10 @@ def train_link_predictor(
         (:func:`~nexus_graph.model.stacking.pair_offsets`), added to the decoder's in training and
         validation; the HGT learns the residual. The model itself stays a plain
         :class:`~nexus_graph.model.hgt.HGTLinkPredictor`.
+    tasks
+        With ``config.objective`` ``"windows"`` or ``"both"`` (only then): the earlier time-forward
+        windows (:func:`~nexus_graph.model.windows.window_tasks`) whose new links are supervised,
+        each on its own start snapshot; ``"both"`` adds them to the reconstruction loss.
 
     Returns
     -------
@@ -175,18 +182,20 @@ def train_link_predictor(
         raise NexusError(f"epochs and eval_every must be >= 1 (got {config.epochs}, {config.eval_every}).")
     if config.decoder not in DECODERS:
         raise NexusError(f"Unknown decoder {config.decoder!r}; expected one of {DECODERS}.")
+    if config.objective not in OBJECTIVES:
+        raise NexusError(f"Unknown objective {config.objective!r}; expected one of {OBJECTIVES}.")
     dev = resolve_device(device)
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         # the global RNG drives weight init and dropout; forking keeps the caller's RNG untouched
         torch.manual_seed(config.seed)
-        return _run(data, split, config, dev, on_eval, on_epoch, offsets)
+        return _run(data, split, config, dev, on_eval, on_epoch, offsets, tasks)
 
 
 def _run(data: HeteroData, split: LinkSplit, config: TrainConfig, dev: torch.device,
          on_eval: Callable[[CurvePoint], None] | None, on_epoch: Callable[[int, float], None] | None,
-         offsets: PairOffsets | None = None) -> TrainResult:
+         offsets: PairOffsets | None = None, tasks: list[WindowTask] | None = None) -> TrainResult:
     started = time.perf_counter()  # the timing includes building the index structures and the model
-    trainer = Trainer(data, split, config, dev, offsets)
+    trainer = Trainer(data, split, config, dev, offsets, tasks)
     with intra_op_threads(threads_for(config.threads)):
         return _loop(trainer, config, split, started, on_eval, on_epoch)
 
@@ -220,6 +229,8 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
         first_loss=first_loss, params=parameter_count(trainer.model), seconds=seconds, device=str(dev),
         mode="mini-batch" if trainer.minibatch else "full-batch", split_info=dict(split.info),
         decoder={"kind": "bilinear"} if trainer.offsets is None else dict(trainer.offsets.info),
+        objective={"kind": config.objective,
+                   "windows": [f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in trainer.task_windows]},
     )
 
 

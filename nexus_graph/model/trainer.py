@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -24,6 +25,7 @@ from nexus_graph.model.sampling import NegativeStream
 from nexus_graph.model.spec import EdgeType, ModelSpec
 from nexus_graph.model.splits import LinkSplit
 from nexus_graph.model.stacking import PairOffsets
+from nexus_graph.model.windows import WindowTask
 
 EMBED_CHUNK_EDGES = 1_000_000  # message edges per attention chunk at inference (bounds memory)
 DENSE_DECODE_PAIRS = 2_000_000  # score all pairs with one matmul when N_src x N_dst is at most this
@@ -75,16 +77,27 @@ def evaluate(model: HGTLinkPredictor, z: dict[str, Tensor], split: LinkSplit, of
     return weighted_auc(by_type), {k: v[0] for k, v in by_type.items()}
 
 
+class _Window(NamedTuple):
+    """One earlier window on the device: features, message plan, (type, pairs, labels, offsets or None)."""
+
+    x: dict[str, Tensor]
+    plan: MessagePlan
+    rows: list[tuple[EdgeType, Tensor, Tensor, Tensor | None]]
+
+
 class Trainer:
     """State of one training run; ``step`` is one optimiser step, ``embed_all`` the validation pass."""
 
     def __init__(self, data: HeteroData, split: LinkSplit, config: TrainConfig, device: torch.device,
-                 offsets: PairOffsets | None = None) -> None:
+                 offsets: PairOffsets | None = None, tasks: list[WindowTask] | None = None) -> None:
         self.split, self.config, self.device = split, config, device
         if (offsets is None) != (config.decoder == "bilinear"):
             raise NexusError(f"decoder {config.decoder!r} was asked for with{'out' if offsets is None else ''} pair "
                              "offsets; the stacked decoder needs stacking.pair_offsets(...), the bilinear one none.")
         self.offsets = offsets.to(device) if offsets is not None else None
+        if (config.objective == "reconstruct") != (not tasks):
+            raise NexusError(f"objective {config.objective!r} was asked for with {len(tasks or [])} window task(s); "
+                             "'windows' and 'both' need windows.window_tasks(...), 'reconstruct' none.")
         self.spec = model_spec(data, split.predict, config)
         self.model = HGTLinkPredictor(self.spec).to(device)
         self.x = features(data, self.spec, device)
@@ -106,6 +119,8 @@ class Trainer:
         self.n_neg = {et: round(config.neg_ratio * n) for et, n in self.n_pos.items()}
         self.labels = self._label_vector(list(self.n_neg.values()))
         self.dense_decode = all(sizes[et[0]] * sizes[et[2]] <= DENSE_DECODE_PAIRS for et in split.predict)
+        self.task_windows = [(task.start, task.end) for task in tasks or []]
+        self.tasks = [self._prepare(task) for task in tasks or []]
         # fused Adam: one kernel for all parameters instead of ~10 small ops per parameter tensor
         self.opt = torch.optim.Adam(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
 
@@ -129,10 +144,39 @@ class Trainer:
         """One optimiser step; returns the (detached) BCE loss."""
         self.model.train()
         self.opt.zero_grad(set_to_none=True)
-        loss = self._minibatch_loss() if self.minibatch else self._full_batch_loss()
+        loss = torch.zeros((), device=self.device)
+        if self.config.objective in ("reconstruct", "both"):
+            loss = self._minibatch_loss() if self.minibatch else self._full_batch_loss()
+        if self.tasks:
+            loss = loss + self._window_loss()
         loss.backward()
         self.opt.step()
         return loss.detach()
+
+    def _prepare(self, task: WindowTask) -> _Window:
+        """A window's features, message plan and labelled pairs (with their offsets) on the device."""
+        num = {nt: int(task.graph[nt].num_nodes) for nt in self.spec.node_types}
+        edges = {tuple(et): task.graph[et].edge_index for et in task.graph.edge_types
+                 if tuple(et) in self.spec.edge_types}
+        rows = []
+        for et, pairs in task.pairs.items():
+            if pairs.size(1) == 0 or et not in self.spec.predict:
+                continue
+            offset = task.offsets[et].to(self.device) if self.offsets is not None else None
+            rows.append((et, pairs.to(self.device), task.labels[et].to(self.device), offset))
+        return _Window(features(task.graph, self.spec, self.device), build_plan(self.spec, num, edges).to(self.device),
+                       rows)
+
+    def _window_loss(self) -> Tensor:
+        """BCE over the earlier windows' labelled pairs, each window embedded on its own start graph."""
+        logits, labels = [], []
+        for window in self.tasks:
+            z = self.model(window.x, window.plan)
+            for et, pairs, y, offset in window.rows:
+                logit = self.model.score(z, et, pairs)
+                logits.append(logit if offset is None else logit + offset)
+                labels.append(y)
+        return F.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels))
 
     def _full_batch_loss(self) -> Tensor:
         """BCE over every training positive and as many fresh negatives, on the whole graph."""

@@ -1,7 +1,9 @@
-"""The stacked decoder: all-pair heuristics equal the pairwise ones, offsets enter training and scoring."""
+"""The stacked decoder and the windows objective: all-pair heuristics equal the pairwise ones, offsets and
+window tasks enter training and scoring, nothing after the cut."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from nexus_graph.model import checkpoint
 from nexus_graph.model.baselines import FEATURES, HeuristicGraph, fit_combination, months_before
 from nexus_graph.model.hgt import HGTLinkPredictor
 from nexus_graph.model.metrics import roc_auc
-from nexus_graph.model.splits import time_forward_split
+from nexus_graph.model.splits import random_link_split, time_forward_split
 from nexus_graph.model.stacking import (
     PairOffsets,
     all_pair_heuristics,
@@ -23,6 +25,7 @@ from nexus_graph.model.stacking import (
 )
 from nexus_graph.model.train import TrainConfig, embed, train_link_predictor
 from nexus_graph.model.trainer import evaluate
+from nexus_graph.model.windows import training_inputs, window_tasks
 from nexus_graph.snapshot.hetero import OWNS, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 from nexus_graph.sources.demo import generate
@@ -142,3 +145,52 @@ def test_too_many_pairs_are_refused(small_tables: GraphTables, monkeypatch) -> N
     fitted = type("F", (), {"models": {}})()
     with pytest.raises(NexusError, match=r"5 x 5 = 25 pairs is over 10; train with the bilinear decoder"):
         all_pair_logits(graph, fitted, SUPPLIES)  # type: ignore[arg-type]
+
+
+def test_window_tasks_predict_each_window_from_its_start(demo) -> None:
+    tables, _, split, cut = demo
+    fitted = fit_combination(tables, split, cut)
+    tasks = window_tasks(tables, cut, split.predict, lambda d: build_snapshot(tables, d), seed=1000, fitted=fitted)
+    assert [t.end for t in tasks] == [cut - pd.offsets.MonthEnd(3 * k) for k in range(4)]
+    for task in tasks:
+        assert task.start == task.end - pd.offsets.MonthEnd(3) and task.end <= cut
+        end_graph = build_snapshot(tables, task.end)
+        for et, pairs in task.pairs.items():
+            n = task.graph[et[2]].num_nodes
+            keys = set((pairs[0] * n + pairs[1])[task.labels[et] > 0.5].tolist())
+            before = set((task.graph[et].edge_index[0] * n + task.graph[et].edge_index[1]).tolist())
+            after = set((end_graph[et].edge_index[0] * n + end_graph[et].edge_index[1]).tolist())
+            assert keys.isdisjoint(before) and keys <= after  # new in the window, absent from the encoder's input
+            expected = fitted.decision(et, HeuristicGraph(tables, task.start).features(et, pairs))
+            np.testing.assert_allclose(task.offsets[et].double().numpy(), expected, rtol=1e-5, atol=1e-4)
+    # the windows are the baseline's own training windows (same pairs: the residual fits the baseline's task)
+    assert fitted.windows == [f"{t.start:%Y-%m-%d}..{t.end:%Y-%m-%d}" for t in tasks]
+
+
+def test_training_inputs_by_config(demo) -> None:
+    tables, train_graph, split, cut = demo
+
+    def snapshot(d: pd.Timestamp):
+        return build_snapshot(tables, d)
+
+    assert training_inputs(tables, split, cut, TrainConfig(), snapshot) == (None, None)
+    offsets, tasks = training_inputs(tables, split, cut, TrainConfig(decoder="stacked", objective="both"), snapshot)
+    assert offsets is not None and tasks and all(t.offsets for t in tasks)
+    offsets, tasks = training_inputs(tables, split, cut, TrainConfig(objective="windows"), snapshot)
+    assert offsets is None and tasks and not any(t.offsets for t in tasks)
+    random = random_link_split(train_graph, seed=0)
+    with pytest.raises(NexusError, match="need the time-forward split"):
+        training_inputs(tables, random, cut, TrainConfig(decoder="stacked"), snapshot)
+
+
+def test_windows_objective_trains_and_is_recorded(demo, tmp_path: Path) -> None:
+    tables, train_graph, split, cut = demo
+    config = TrainConfig(epochs=6, eval_every=3, decoder="stacked", objective="both", seed=0)
+    offsets, tasks = training_inputs(tables, split, cut, config, lambda d: build_snapshot(tables, d))
+    result = train_link_predictor(train_graph, split, config, device="cpu", offsets=offsets, tasks=tasks)
+    assert result.objective["kind"] == "both" and len(result.objective["windows"]) == 4
+    assert math.isfinite(result.first_loss) and result.val_auc > 0.9
+    meta = checkpoint.training_metadata(result, train_graph, "2021-05-31")
+    assert meta["objective"]["windows"] == result.objective["windows"]
+    with pytest.raises(NexusError, match="objective 'windows' was asked for with 0 window task"):
+        train_link_predictor(train_graph, split, TrainConfig(epochs=1, objective="windows"), device="cpu")
