@@ -22,7 +22,8 @@ pair heuristics at the cut, ``pairpast`` the same over ``past_link`` only; ``sta
 decoder (:mod:`nexus_graph.model.stacking`): the baseline's fitted logit as a fixed offset, the HGT
 trained as the residual on top; ``win`` the time-forward objective (:mod:`nexus_graph.model.windows`:
 the new links of the baseline's four earlier windows, each predicted from its start snapshot) instead
-of reconstruction, ``both`` the two objectives summed.
+of reconstruction, ``both`` the two objectives summed; ``mix`` (with ``stack+win``) leaves the most
+recent window out of training and fits the residual's weight on it (``offset + beta * bilinear``).
 """
 
 from __future__ import annotations
@@ -60,11 +61,11 @@ RW_STEPS, ID_DIM = 8, 16
 
 def variant_graph(tables: GraphTables, at: pd.Timestamp, variant: str) -> HeteroData:
     """The snapshot at ``at`` with the inputs ``variant`` names."""
-    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast", "stack", "win", "both"}
+    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast", "stack", "win", "both", "mix"}
     unknown = parts - {"past", "rw", "id"}
     if unknown:
         raise SystemExit(f"Unknown variant part(s) {sorted(unknown)} in {variant!r}; "
-                         "use hgt, past, rw, id, recent, holdout, pair, pairpast, stack, win, both.")
+                         "use hgt, past, rw, id, recent, holdout, pair, pairpast, stack, win, both, mix.")
     data = build_snapshot(tables, at)
     if "past" in parts:
         data = with_past_edges(data, tables, at)
@@ -113,6 +114,7 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
             raise SystemExit(f"variant {variant!r} changed the validation pairs or leaks them; "
                              "the ablation would be unfair.")
         config = TrainConfig(epochs=epochs, decoder="stacked" if "stack" in parts else "bilinear",
+                             mix="fitted" if "mix" in parts else "fixed",
                              objective="windows" if "win" in parts else "both" if "both" in parts else "reconstruct")
         # validation offsets over the full cut graph, whatever a hold-out variant hides from messages
         offsets, tasks = training_inputs(tables, split, cut, config, lambda d, v=variant: variant_graph(tables, d, v),
@@ -123,6 +125,7 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
         aucs = [r.val_auc for r in runs]
         rows.append({"variant": variant, "as_of": f"{as_of:%Y-%m-%d}", "val_auc": statistics.mean(aucs),
                      "min": min(aucs), "max": max(aucs), "aucs": aucs, "baseline_auc": base.auc,
+                     "residual_weight": [r.decoder.get("residual_weight") for r in runs],
                      "by_type": {k: statistics.mean(r.val_auc_by_type[k] for r in runs)
                                  for k in runs[0].val_auc_by_type},
                      "seconds": statistics.mean(r.seconds for r in runs)})

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
+from scipy.optimize import minimize
 from torch import Tensor
 
 from nexus_graph.errors import NexusError
@@ -43,6 +44,7 @@ from nexus_graph.model.splits import LinkSplit
 from nexus_graph.snapshot.tables import GraphTables
 
 DECODERS = ("bilinear", "stacked")
+MIXES = ("fixed", "fitted")  # residual weight 1, or fitted on the most recent window before the cut
 MAX_OFFSET_PAIRS = 50_000_000  # per predicted type (200 MB of float32)
 
 
@@ -123,6 +125,7 @@ class PairOffsets:
     val: dict[EdgeType, Tensor]
     info: dict = field(default_factory=dict)
     fitted: FittedCombination | None = None  # the combination the offsets come from
+    residual_weight: float = 1.0  # scoring: offset + residual_weight * bilinear (training always uses 1)
 
     def lookup(self, et: EdgeType, pairs: Tensor, *, training: bool) -> Tensor:
         """Offsets ``[n]`` of ``pairs`` ``[2, n]`` (global rows), on ``pairs``' device."""
@@ -137,7 +140,8 @@ class PairOffsets:
     def to(self, device: torch.device) -> PairOffsets:
         """The same offsets on ``device``."""
         return PairOffsets({et: t.to(device) for et, t in self.train.items()},
-                           {et: t.to(device) for et, t in self.val.items()}, self.info, self.fitted)
+                           {et: t.to(device) for et, t in self.val.items()}, self.info, self.fitted,
+                           self.residual_weight)
 
 
 def pair_offsets(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str, *,
@@ -178,3 +182,24 @@ def pair_offsets(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str,
 
 def _table(graph: HeuristicGraph, fitted: FittedCombination, et: EdgeType) -> Tensor:
     return torch.as_tensor(all_pair_logits(graph, fitted, et), dtype=torch.float32)
+
+
+def fit_residual_weight(offset: np.ndarray, residual: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """``(beta, c)`` minimising the log-loss of ``sigmoid(offset + beta * residual + c)``, ``beta >= 0``.
+
+    The mix of the stacked score, fitted on labelled pairs the residual was NOT trained on (the most
+    recent window before the cut). ``beta = 0`` means the residual adds nothing there: the stacked score
+    is then the baseline's.
+    """
+    offset, residual, y = (np.asarray(a, dtype=np.float64) for a in (offset, residual, labels))
+    if len(np.unique(y)) < 2:
+        raise NexusError(f"Fitting the residual weight needs both labels (got {len(y)} pairs); use --mix fixed.")
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        logit = offset + w[0] * residual + w[1]
+        p = 1.0 / (1.0 + np.exp(-logit))
+        return float(np.mean(np.logaddexp(0.0, logit) - y * logit)), np.array([np.mean((p - y) * residual),
+                                                                                 np.mean(p - y)])
+
+    w = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(0.0, None), (None, None)]).x
+    return float(w[0]), float(w[1])

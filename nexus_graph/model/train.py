@@ -65,7 +65,7 @@ from nexus_graph.model.metrics import passes_gate
 from nexus_graph.model.plan import build_plan
 from nexus_graph.model.spec import ModelSpec
 from nexus_graph.model.splits import LinkSplit
-from nexus_graph.model.stacking import DECODERS, PairOffsets
+from nexus_graph.model.stacking import DECODERS, MIXES, PairOffsets
 from nexus_graph.model.trainer import (
     EMBED_CHUNK_EDGES,
     Trainer,
@@ -184,6 +184,8 @@ def train_link_predictor(
         raise NexusError(f"Unknown decoder {config.decoder!r}; expected one of {DECODERS}.")
     if config.objective not in OBJECTIVES:
         raise NexusError(f"Unknown objective {config.objective!r}; expected one of {OBJECTIVES}.")
+    if config.mix not in MIXES:
+        raise NexusError(f"Unknown mix {config.mix!r}; expected one of {MIXES}.")
     dev = resolve_device(device)
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         # the global RNG drives weight init and dropout; forking keeps the caller's RNG untouched
@@ -221,6 +223,12 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
                 best, best_epoch = auc, epoch
             if on_eval is not None:
                 on_eval(point)
+    decoder = {"kind": "bilinear"} if trainer.offsets is None else dict(trainer.offsets.info, mix=config.mix)
+    if config.mix == "fitted":
+        # the residual's weight from the held-back window, then the final validation with it
+        decoder.update(trainer.fit_mix())
+        auc, by_type = evaluate(trainer.model, trainer.embed_all(), split, trainer.offsets)
+        curve[-1] = CurvePoint(curve[-1].epoch, curve[-1].loss, auc)
     seconds = time.perf_counter() - started
     trainer.model.eval()
     return TrainResult(
@@ -228,7 +236,7 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
         best_val_auc=best if best > -math.inf else math.nan, best_epoch=best_epoch, val_auc_by_type=by_type,
         first_loss=first_loss, params=parameter_count(trainer.model), seconds=seconds, device=str(dev),
         mode="mini-batch" if trainer.minibatch else "full-batch", split_info=dict(split.info),
-        decoder={"kind": "bilinear"} if trainer.offsets is None else dict(trainer.offsets.info),
+        decoder=decoder,
         objective={"kind": config.objective,
                    "windows": [f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in trainer.task_windows]},
     )

@@ -24,7 +24,7 @@ from nexus_graph.model.plan import MessagePlan, build_plan
 from nexus_graph.model.sampling import NegativeStream
 from nexus_graph.model.spec import EdgeType, ModelSpec
 from nexus_graph.model.splits import LinkSplit
-from nexus_graph.model.stacking import PairOffsets
+from nexus_graph.model.stacking import PairOffsets, fit_residual_weight
 from nexus_graph.model.windows import WindowTask
 
 EMBED_CHUNK_EDGES = 1_000_000  # message edges per attention chunk at inference (bounds memory)
@@ -71,7 +71,7 @@ def evaluate(model: HGTLinkPredictor, z: dict[str, Tensor], split: LinkSplit, of
         pairs = pairs.to(z[et[0]].device)
         score = model.score(z, et, pairs)
         if offsets is not None:
-            score = score + offsets.lookup(et, pairs, training=False)
+            score = offsets.residual_weight * score + offsets.lookup(et, pairs, training=False)
         score = score.float().cpu().numpy()
         by_type["__".join(et)] = (roc_auc(labels.numpy(), score), int((labels > 0.5).sum()))
     return weighted_auc(by_type), {k: v[0] for k, v in by_type.items()}
@@ -119,8 +119,18 @@ class Trainer:
         self.n_neg = {et: round(config.neg_ratio * n) for et, n in self.n_pos.items()}
         self.labels = self._label_vector(list(self.n_neg.values()))
         self.dense_decode = all(sizes[et[0]] * sizes[et[2]] <= DENSE_DECODE_PAIRS for et in split.predict)
-        self.task_windows = [(task.start, task.end) for task in tasks or []]
-        self.tasks = [self._prepare(task) for task in tasks or []]
+        tasks = list(tasks or [])
+        self.inner: _Window | None = None
+        self.inner_window: tuple | None = None
+        if config.mix == "fitted":
+            if config.decoder != "stacked" or config.objective != "windows" or len(tasks) < 2:
+                raise NexusError(f"mix 'fitted' needs the stacked decoder, the 'windows' objective and two windows or "
+                                 f"more (got {config.decoder!r}, {config.objective!r}, {len(tasks)}): the most recent "
+                                 "window is left out of training to fit the residual's weight on.")
+            self.inner_window = (tasks[0].start, tasks[0].end)
+            self.inner, tasks = self._prepare(tasks[0]), tasks[1:]
+        self.task_windows = [(task.start, task.end) for task in tasks]
+        self.tasks = [self._prepare(task) for task in tasks]
         # fused Adam: one kernel for all parameters instead of ~10 small ops per parameter tensor
         self.opt = torch.optim.Adam(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
 
@@ -177,6 +187,24 @@ class Trainer:
                 logits.append(logit if offset is None else logit + offset)
                 labels.append(y)
         return F.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels))
+
+    @torch.no_grad()
+    def fit_mix(self) -> dict:
+        """Fit the residual's weight on the held-back most recent window; set it on the offsets; its record."""
+        assert self.inner is not None and self.offsets is not None and self.inner_window is not None
+        self.model.eval()
+        z = self.model(self.inner.x, self.inner.plan)
+        offset, residual, labels = [], [], []
+        for et, pairs, y, off in self.inner.rows:
+            residual.append(self.model.score(z, et, pairs).float().cpu())
+            offset.append(off.float().cpu())
+            labels.append(y.float().cpu())
+        beta, intercept = fit_residual_weight(torch.cat(offset).numpy(), torch.cat(residual).numpy(),
+                                              torch.cat(labels).numpy())
+        self.offsets.residual_weight = beta
+        start, end = self.inner_window
+        return {"residual_weight": round(beta, 6), "mix_intercept": round(intercept, 6),
+                "mix_window": f"{start:%Y-%m-%d}..{end:%Y-%m-%d}", "mix_pairs": int(torch.cat(labels).numel())}
 
     def _full_batch_loss(self) -> Tensor:
         """BCE over every training positive and as many fresh negatives, on the whole graph."""

@@ -21,6 +21,7 @@ from nexus_graph.model.stacking import (
     PairOffsets,
     all_pair_heuristics,
     all_pair_logits,
+    fit_residual_weight,
     pair_offsets,
 )
 from nexus_graph.model.train import TrainConfig, embed, train_link_predictor
@@ -194,3 +195,30 @@ def test_windows_objective_trains_and_is_recorded(demo, tmp_path: Path) -> None:
     assert meta["objective"]["windows"] == result.objective["windows"]
     with pytest.raises(NexusError, match="objective 'windows' was asked for with 0 window task"):
         train_link_predictor(train_graph, split, TrainConfig(epochs=1, objective="windows"), device="cpu")
+
+
+def test_fit_residual_weight_by_hand() -> None:
+    rng = np.random.default_rng(0)
+    offset, residual = rng.normal(size=4000), rng.normal(size=4000)
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(offset + 0.5 * residual - 0.3)))).astype(float)
+    beta, c = fit_residual_weight(offset, residual, y)
+    assert beta == pytest.approx(0.5, abs=0.1) and c == pytest.approx(-0.3, abs=0.1)
+    # a residual that points the wrong way gets weight 0: the score falls back to the baseline's
+    beta, _ = fit_residual_weight(offset, -residual, y)
+    assert beta == 0.0
+    with pytest.raises(NexusError, match="needs both labels"):
+        fit_residual_weight(offset[:3], residual[:3], np.ones(3))
+
+
+def test_fitted_mix_leaves_the_latest_window_out_of_training(demo) -> None:
+    tables, train_graph, split, cut = demo
+    config = TrainConfig(epochs=4, eval_every=2, decoder="stacked", objective="windows", mix="fitted", seed=0)
+    offsets, tasks = training_inputs(tables, split, cut, config, lambda d: build_snapshot(tables, d))
+    result = train_link_predictor(train_graph, split, config, device="cpu", offsets=offsets, tasks=tasks)
+    latest = f"{tasks[0].start:%Y-%m-%d}..{tasks[0].end:%Y-%m-%d}"
+    assert result.decoder["mix_window"] == latest and latest not in result.objective["windows"]
+    assert len(result.objective["windows"]) == len(tasks) - 1 and result.decoder["residual_weight"] >= 0.0
+    assert offsets.residual_weight == 1.0  # the caller's offsets are not changed
+    with pytest.raises(NexusError, match="mix 'fitted' needs the stacked decoder, the 'windows' objective"):
+        train_link_predictor(train_graph, split, TrainConfig(epochs=1, decoder="stacked", objective="both",
+                                                             mix="fitted"), device="cpu", offsets=offsets, tasks=tasks)
