@@ -58,6 +58,9 @@ def train(
     objective: str = typer.Option(None, "--objective", help="reconstruct | windows | both: train on the visible "
                                   "edges, on the links that became known in the four quarters before the cut "
                                   "(each from its start snapshot), or both (default: TrainConfig's)."),
+    mix: str = typer.Option(None, "--mix", help="fixed | fitted (stacked decoder, windows objective): weigh the "
+                            "residual by a weight fitted on the most recent window before the cut, which training "
+                            "then leaves out (default: TrainConfig's)."),
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
@@ -81,14 +84,16 @@ def train(
         raise UsageError(f"--device must be auto, cpu or cuda (got {device!r}).")
     if split not in ("time", "random"):
         raise UsageError(f"--split must be 'time' or 'random' (got {split!r}).")
-    from nexus_graph.model.stacking import DECODERS
+    from nexus_graph.model.stacking import DECODERS, MIXES
     from nexus_graph.model.windows import OBJECTIVES
 
     if decoder is not None and decoder not in DECODERS:
         raise UsageError(f"--decoder must be one of {', '.join(DECODERS)} (got {decoder!r}).")
     if objective is not None and objective not in OBJECTIVES:
         raise UsageError(f"--objective must be one of {', '.join(OBJECTIVES)} (got {objective!r}).")
-    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective)) if v is not None}
+    if mix is not None and mix not in MIXES:
+        raise UsageError(f"--mix must be one of {', '.join(MIXES)} (got {mix!r}).")
+    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective), ("mix", mix)) if v is not None}
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
                          min_auc=min_auc, minibatch=minibatch, **chosen)

@@ -108,3 +108,15 @@ def test_evaluate_rule_must_be_holm_or_seed(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setitem(BAD_ARGUMENTS, "evaluate", (("graph_gnn_embedding_drift", "--rule", "bonferroni"),
                                                     "--rule must be 'holm' or 'seed' (got 'bonferroni')."))
     test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("evaluate", tmp_path, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--decoder", "mlp"), "--decoder must be one of bilinear, stacked (got 'mlp')."),
+    (("--objective", "future"), "--objective must be one of reconstruct, windows, both (got 'future')."),
+    (("--mix", "half"), "--mix must be one of fixed, fitted (got 'half')."),
+])
+def test_train_decoder_objective_and_mix_are_checked(args: tuple[str, ...], expected: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(BAD_ARGUMENTS, "train", (args, expected))
+    test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("train", tmp_path, monkeypatch, capsys)
