@@ -51,6 +51,16 @@ def train(
                                                "validation pairs by at most this much."),
     allow_below_baseline: bool = typer.Option(False, "--allow-below-baseline",
                                               help="Promote a model that trails the baseline anyway (recorded)."),
+    decoder: str = typer.Option(None, "--decoder", help="bilinear | stacked: the stacked decoder adds the heuristic "
+                                "baseline's logit (fitted on earlier windows) as a fixed offset and trains the HGT "
+                                "as the residual (default: TrainConfig's). Embeddings come from the encoder either "
+                                "way."),
+    objective: str = typer.Option(None, "--objective", help="reconstruct | windows | both: train on the visible "
+                                  "edges, on the links that became known in the four quarters before the cut "
+                                  "(each from its start snapshot), or both (default: TrainConfig's)."),
+    mix: str = typer.Option(None, "--mix", help="fixed | fitted (stacked decoder, windows objective): weigh the "
+                            "residual by a weight fitted on the most recent window before the cut, which training "
+                            "then leaves out (default: TrainConfig's)."),
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
@@ -78,10 +88,25 @@ def train(
         raise UsageError(f"--device must be auto, cpu or cuda (got {device!r}).")
     if split not in ("time", "random"):
         raise UsageError(f"--split must be 'time' or 'random' (got {split!r}).")
+    from nexus_graph.model.stacking import DECODERS, MIXES
+    from nexus_graph.model.windows import OBJECTIVES
+
+    if decoder is not None and decoder not in DECODERS:
+        raise UsageError(f"--decoder must be one of {', '.join(DECODERS)} (got {decoder!r}).")
+    if objective is not None and objective not in OBJECTIVES:
+        raise UsageError(f"--objective must be one of {', '.join(OBJECTIVES)} (got {objective!r}).")
+    if mix is not None and mix not in MIXES:
+        raise UsageError(f"--mix must be one of {', '.join(MIXES)} (got {mix!r}).")
+    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective), ("mix", mix)) if v is not None}
+    wanted = TrainConfig(**chosen)  # the defaults, with what was asked for
+    if processes > 1 and (wanted.decoder != "bilinear" or wanted.objective != "reconstruct"):
+        raise UsageError(f"--processes {processes} trains the bilinear decoder on the reconstruct objective only "
+                         f"(got --decoder {wanted.decoder} --objective {wanted.objective}); add --decoder bilinear "
+                         "--objective reconstruct, or train with one process.")
     minibatch = _processes_minibatch(processes, device, minibatch, walk_forward)
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
-                         min_auc=min_auc, minibatch=minibatch, processes=processes)
+                         min_auc=min_auc, minibatch=minibatch, processes=processes, **chosen)
     if _served_as_worker_rank(device, processes):
         return
     if walk_forward:

@@ -142,6 +142,8 @@ TRAIN_PROCESSES_ROWS = {
     "more than the GPUs": (("--processes", "64", "--device", "cuda"),
                            "--processes 64 with --device cuda needs 64 GPUs on this machine (nccl, one GPU per "
                            "process) but torch sees"),
+    "with the stacked decoder": (("--processes", "2", "--decoder", "stacked"),
+                                 "--processes 2 trains the bilinear decoder on the reconstruct objective only"),
 }
 
 
@@ -151,4 +153,16 @@ def test_train_processes_bad_arguments(row: str, tmp_path: Path, monkeypatch: py
     for name in ("RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setitem(BAD_ARGUMENTS, "train", TRAIN_PROCESSES_ROWS[row])
+    test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("train", tmp_path, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--decoder", "mlp"), "--decoder must be one of bilinear, stacked (got 'mlp')."),
+    (("--objective", "future"), "--objective must be one of reconstruct, windows, both (got 'future')."),
+    (("--mix", "half"), "--mix must be one of fixed, fitted (got 'half')."),
+])
+def test_train_decoder_objective_and_mix_are_checked(args: tuple[str, ...], expected: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(BAD_ARGUMENTS, "train", (args, expected))
     test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("train", tmp_path, monkeypatch, capsys)
