@@ -23,10 +23,15 @@ CENTRALITY_COLUMNS = ["date", "company_id", "supplies_out", "supplies_in", "owne
                       "pagerank", "board_interlocks"]
 
 
-def centrality_at(tables: GraphTables, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Centralities of the present companies at ``as_of``."""
+def centrality_at(tables: GraphTables, as_of: pd.Timestamp,
+                  edges: dict[tuple[str, str, str], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Centralities of the present companies at ``as_of``.
+
+    ``edges``: the relationships visible at ``as_of`` per edge type, when evaluated elsewhere (the
+    Cypher as-of statements); by default sliced from ``tables`` (the same rows, a test proves it).
+    """
     as_of = pd.Timestamp(as_of)
-    edges = visible_edges(tables, as_of)
+    edges = visible_edges(tables, as_of) if edges is None else edges
     companies = tables.nodes["company"].node_id[present_masks(tables, as_of)["company"]]
     frame = pd.DataFrame({"company_id": companies.to_numpy()})
     supply, owns, board = edges[SUPPLIES], edges[OWNS], edges[SITS_ON]
