@@ -33,15 +33,19 @@ def backfill_dates(dates: Sequence[pd.Timestamp], model_as_of: pd.Timestamp,
 
 def snapshot_embeddings(tables: GraphTables, dates: Iterable[pd.Timestamp], embed: EmbedFn,
                         as_of: Mapping[pd.Timestamp, pd.Timestamp] | None = None,
+                        snapshot: Callable[[pd.Timestamp], HeteroData] | None = None,
                         ) -> Iterator[tuple[pd.Timestamp, list[str], np.ndarray]]:
     """``(date, company ids, vectors)`` per date: the companies present at that date, float64 ``[N, D]``.
 
     Every snapshot shares the node index of ``tables``; ``embed`` returns one row per company of it.
     ``as_of`` maps a date to the day its snapshot is taken as of (the entry close of a month-end,
     :func:`nexus_graph.evaluation.returns.entry_days`); the result stays keyed by ``date``.
+    ``snapshot`` builds the snapshot of a day (default: :func:`build_snapshot` on ``tables``), e.g.
+    a :class:`~nexus_graph.snapshot.hetero.SnapshotCache` shared by two passes over the same months.
     """
+    build = snapshot or (lambda day: build_snapshot(tables, day))
     for date in dates:
-        data = build_snapshot(tables, (as_of or {}).get(pd.Timestamp(date), date))
+        data = build(pd.Timestamp((as_of or {}).get(pd.Timestamp(date), date)))
         vectors = np.asarray(embed(data), dtype=np.float64)
         present = data["company"].present.numpy()
         ids = [cid for cid, p in zip(data["company"].node_id, present, strict=True) if p]

@@ -30,6 +30,7 @@ from nexus_graph.embeddings.backfill import EmbedFn, backfill_dates, month_drift
 from nexus_graph.embeddings.panel import DRIFT_FACTOR, embedding_drift, panel_from_arrays
 from nexus_graph.errors import NexusError
 from nexus_graph.pipeline.snapshots import read_graph_tables, snapshot_days_of
+from nexus_graph.snapshot.hetero import SnapshotCache
 from nexus_graph.snapshot.tables import GraphTables
 from nexus_graph.store.embeddings import (
     LatestState,
@@ -89,6 +90,7 @@ def run_backfill(
     allow_look_ahead: bool = False,
     on_date: Callable[[pd.Timestamp, bool], None] | None = None,
     snapshot_days: Mapping[pd.Timestamp, pd.Timestamp] | None = None,
+    snapshots: SnapshotCache | None = None,
 ) -> BackfillResult:
     """Embed every date, write missing ones (one transaction each, which also derives the latest on companies).
 
@@ -107,6 +109,8 @@ def run_backfill(
         dates always were; a row whose snapshot day precedes it (the model's own month-end falling
         on a holiday: 2021-05-31 is embedded as of 2021-05-28) is embedded and labelled lookAhead.
         Only the drift of the month after uses it, at a date when the model already existed.
+    snapshots : SnapshotCache, optional
+        Builds (and keeps) the snapshot of each day, for a caller that embeds the same days again.
     """
     started = time.perf_counter()
     result = BackfillResult(model_version=model_version)
@@ -131,7 +135,7 @@ def run_backfill(
         return write_snapshot_embeddings(store, date, model_version, ids, vectors, drift,
                                          look_ahead=day[date] < pd.Timestamp(model_as_of))
 
-    for date, ids, vectors in snapshot_embeddings(tables, todo, embed, as_of=day):
+    for date, ids, vectors in snapshot_embeddings(tables, todo, embed, as_of=day, snapshot=snapshots):
         drift = month_drift(previous, ids, vectors, previous_date=previous_date, date=date)
         months[date] = (ids, vectors, drift)
         write = done.get(date, 0) != len(ids)
@@ -165,8 +169,14 @@ def backfill(
     allow_look_ahead: bool = False,
     device: str = "cpu",
     on_date: Callable[[pd.Timestamp, bool], None] | None = None,
+    graph: GraphTables | None = None,
+    snapshots: SnapshotCache | None = None,
 ) -> BackfillResult:
-    """Embed every month-end in [start, end] with a trained model and write embeddings + drift back."""
+    """Embed every month-end in [start, end] with a trained model and write embeddings + drift back.
+
+    ``graph`` (the whole graph, read once by the caller) and ``snapshots`` (a cache of its snapshots)
+    spare a run that already holds them the bulk read and the slicing; the result is the same.
+    """
     from nexus_graph.model import checkpoint
 
     net, meta = checkpoint.load_checkpoint(models_dir, model)
@@ -174,10 +184,11 @@ def backfill(
     dates = month_ends(start, end)
     if not dates:
         raise NexusError(f"No month-end between {start:%Y-%m-%d} and {end:%Y-%m-%d}.")
-    tables = read_graph_tables(store, known_until=dates[-1])
+    tables = read_graph_tables(store, known_until=dates[-1], graph=graph)
     days = snapshot_days_of(dates)
     result = run_backfill(store, tables, dates, model_embedder(net, device), version, model_as_of,
-                          allow_look_ahead=allow_look_ahead, on_date=on_date, snapshot_days=days)
+                          allow_look_ahead=allow_look_ahead, on_date=on_date, snapshot_days=days,
+                          snapshots=snapshots)
     write_drift_factor(store, result.panel, version, model_as_of, days)
     return result
 

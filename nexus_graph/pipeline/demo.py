@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from nexus_graph.as_of import month_ends
-from nexus_graph.embeddings.panel import DRIFT_FACTOR
+from nexus_graph.embeddings.panel import DRIFT_FACTOR, embedding_drift
 from nexus_graph.embeddings.validation import parse_check
 from nexus_graph.errors import NexusError, UsageError
 from nexus_graph.model.config import TrainConfig
@@ -28,10 +28,11 @@ from nexus_graph.pipeline.evaluate import evaluate_stored_factor
 from nexus_graph.pipeline.load import load_step
 from nexus_graph.pipeline.paper_trade import TRADEABLE, paper_trade_stored
 from nexus_graph.pipeline.report import write_report
-from nexus_graph.pipeline.snapshots import centralities_step
+from nexus_graph.pipeline.snapshots import centralities_step, read_graph_tables
 from nexus_graph.pipeline.train import train_model
 from nexus_graph.pipeline.validate import drift_noise, validate_embeddings
 from nexus_graph.report.run_files import write_run_files
+from nexus_graph.snapshot.hetero import SnapshotCache
 from nexus_graph.sources import demo as demo_data
 from nexus_graph.sources.dataset import read_dataset
 from nexus_graph.sources.demo import DEMO_CHECKS
@@ -122,14 +123,19 @@ def run_demo(store: Store, settings: DemoSettings, *, on_start: OnStart | None =
     # on the 58 evaluation month-ends 2021-06-30 .. 2026-03-31 of the defaults
     dates = month_ends(s.first, s.last)
     with step(f"3. snapshots and centralities ({len(dates)} month-ends)"):
-        cent = centralities_step(store, dates)
+        # the later steps change no node or interval: one bulk read serves them all, each step
+        # slicing it to what it may know (read_graph_tables), and the snapshots the backfill
+        # builds are kept for the seed-noise check (SnapshotCache)
+        graph = read_graph_tables(store)
+        snapshots = SnapshotCache(graph)
+        cent = centralities_step(store, dates, graph=graph)
         out.steps["centralities"] = {k: v for k, v in cent.summary().items() if k != "factors"}
         done("centralities", cent)
 
     with step(f"4. train HGT link prediction at {s.as_of:%Y-%m-%d} (gate)"):
         # the demo goes on with a model that trails the heuristic baseline, and says so (baseline_note)
         outcome = train_model(store, s.as_of, s.models_dir, config=TrainConfig(epochs=s.epochs), device=s.device,
-                              allow_below_baseline=True)
+                              allow_below_baseline=True, graph=graph)
         out.steps["training"] = outcome.summary()
         write_run_files(s.run_dir, training=outcome.metadata)
         done("train", outcome)
@@ -137,13 +143,14 @@ def run_demo(store: Store, settings: DemoSettings, *, on_start: OnStart | None =
             raise NexusError(f"The model failed the gate (val AUC {outcome.val_auc:.4f}); the demo stops here.")
 
     with step("5. backfill embeddings and drift"):
-        result = backfill(store, s.models_dir, outcome.version, s.first, s.last)
+        result = backfill(store, s.models_dir, outcome.version, s.first, s.last, graph=graph, snapshots=snapshots)
         out.steps["backfill"] = result.summary()
         done("backfill", result)
 
     with step("6. validate embeddings; drift versus seed noise"):
         report = validate_embeddings(store, s.models_dir, outcome.version, None, [parse_check(c) for c in DEMO_CHECKS])
-        noise = drift_noise(store, s.models_dir, outcome.version, s.first, s.last, seed=1, device=s.device)
+        noise = drift_noise(store, s.models_dir, outcome.version, s.first, s.last, seed=1, device=s.device,
+                            graph=graph, snapshots=snapshots, drift=embedding_drift(result.panel))
         validation = {**report.as_dict(), "seed_noise_model": noise.model_b,
                       **{f"seed_{k}": v for k, v in noise.figures.items()}, "seed_noise": noise.statement()}
         out.steps["validation"] = validation

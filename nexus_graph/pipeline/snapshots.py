@@ -14,15 +14,23 @@ from nexus_graph.errors import NexusError
 from nexus_graph.evaluation.returns import entry_days
 from nexus_graph.snapshot.centrality import centrality_change_panels, centrality_history
 from nexus_graph.snapshot.hetero import build_snapshot, snapshot_counts
-from nexus_graph.snapshot.tables import GraphTables
+from nexus_graph.snapshot.tables import GraphTables, tables_known_by
 from nexus_graph.sources.prices import load_prices
 from nexus_graph.store.factors import write_factor_panel
 from nexus_graph.store.protocol import Store
 from nexus_graph.store.snapshots import read_centralities, read_edges_as_of, read_graph_frames, write_centralities
 
 
-def read_graph_tables(store: Store, known_until: pd.Timestamp | None = None) -> GraphTables:
-    """Every node and every relationship interval known by ``known_until`` (None = all), in one read."""
+def read_graph_tables(store: Store, known_until: pd.Timestamp | None = None,
+                      graph: GraphTables | None = None) -> GraphTables:
+    """Every node and every relationship interval known by ``known_until`` (None = all), in one read.
+
+    ``graph``: the whole graph, already read once by the caller (a run whose steps do not change
+    nodes or intervals, like the demo after its load); it is sliced to ``known_until`` in memory
+    (:func:`~nexus_graph.snapshot.tables.tables_known_by`, equal to the read) instead of read again.
+    """
+    if graph is not None:
+        return tables_known_by(graph, known_until)
     nodes, edges = read_graph_frames(store, known_until=known_until)
     return GraphTables(nodes=nodes, edges=edges)
 
@@ -84,14 +92,15 @@ def snapshot_days_of(dates: Sequence[pd.Timestamp], prices: pd.DataFrame | None 
 
 def compute_centralities(store: Store, dates: list[pd.Timestamp],
                          on_date: Callable[[pd.Timestamp], None] | None = None,
-                         prices: pd.DataFrame | None = None) -> CentralityResult:
+                         prices: pd.DataFrame | None = None, graph: GraphTables | None = None) -> CentralityResult:
     """Centrality history for ``dates``, written back keyed by (company, date).
 
     Each date's graph is taken as of its entry close (:func:`snapshot_days_of`, from ``prices`` or
-    the loaded prices; the calendar date when there are none), like the embeddings.
+    the loaded prices; the calendar date when there are none), like the embeddings. All dates come
+    from one bulk read of the intervals (or ``graph``, see :func:`read_graph_tables`), sliced in memory.
     """
     started = time.perf_counter()
-    tables = read_graph_tables(store, known_until=max(dates))
+    tables = read_graph_tables(store, known_until=max(dates), graph=graph)
     days = snapshot_days_of(dates, prices) or {}
     month_end = {days.get(pd.Timestamp(d), pd.Timestamp(d)): pd.Timestamp(d) for d in dates}
     frame = centrality_history(tables, list(month_end), on_date=on_date)
@@ -110,10 +119,11 @@ def write_centrality_factors(store: Store) -> dict[str, int]:
 
 
 def centralities_step(store: Store, dates: list[pd.Timestamp], *, factors: bool = True,
-                      on_date: Callable[[pd.Timestamp], None] | None = None) -> CentralityResult:
+                      on_date: Callable[[pd.Timestamp], None] | None = None,
+                      graph: GraphTables | None = None) -> CentralityResult:
     """Centralities for every date, written back; with ``factors`` their month-over-month changes too."""
     if not dates:
         raise NexusError("No month-end in the requested range: --start must be on or before the last month-end.")
-    result = compute_centralities(store, dates, on_date=on_date)
+    result = compute_centralities(store, dates, on_date=on_date, graph=graph)
     result.factors = write_centrality_factors(store) if factors else {}
     return result

@@ -24,6 +24,7 @@ from nexus_graph.model.walk_forward import DEFAULT_GAP_MONTHS, train_date, walk_
 from nexus_graph.model.windows import training_inputs
 from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.snapshot.hetero import build_snapshot
+from nexus_graph.snapshot.tables import GraphTables
 from nexus_graph.store.models import record_model_version
 from nexus_graph.store.protocol import Store
 
@@ -87,6 +88,7 @@ def train_model(
     baseline_margin: float = 0.0,
     allow_below_baseline: bool = False,
     label: str | None = None,
+    graph: GraphTables | None = None,
 ) -> TrainOutcome:
     """Train HGT link prediction on the graph known at ``as_of``; save, gate, promote, record.
 
@@ -108,7 +110,7 @@ def train_model(
     config = config or TrainConfig()
     if split not in ("time", "random"):
         raise NexusError(f"--split must be 'time' or 'random' (got {split!r}).")
-    tables = read_graph_tables(store, known_until=as_of)
+    tables = read_graph_tables(store, known_until=as_of, graph=graph)
     if all(len(frame) == 0 for frame in tables.edges.values()):
         raise NexusError(f"No relationship is known at {as_of:%Y-%m-%d}: load a dataset first (`nexus-graph load`).")
     later = build_snapshot(tables, as_of)

@@ -19,6 +19,8 @@ from nexus_graph.model.config import TrainConfig
 from nexus_graph.pipeline.backfill import model_embedder
 from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.pipeline.train import train_model
+from nexus_graph.snapshot.hetero import SnapshotCache
+from nexus_graph.snapshot.tables import GraphTables
 from nexus_graph.store.embeddings import embedded_dates, read_embedding_panel
 from nexus_graph.store.factors import factor_panel
 from nexus_graph.store.protocol import Store
@@ -66,10 +68,14 @@ class NoiseOutcome:
 
 
 def drift_noise(store: Store, models_dir: Path, model: str | None, start: pd.Timestamp, end: pd.Timestamp, *,
-                seed: int = 1, device: str = "auto") -> NoiseOutcome:
+                seed: int = 1, device: str = "auto", graph: GraphTables | None = None,
+                snapshots: SnapshotCache | None = None, drift: pd.Series | None = None) -> NoiseOutcome:
     """Train a second model like ``model`` but with another seed; compare the two drift factors.
 
     The second model is saved and recorded (not promoted); its embeddings stay in memory.
+    A run that holds them already may pass ``graph`` (the whole graph, read once), ``snapshots``
+    (a cache of its snapshots, e.g. the backfill's) and ``drift`` (``model``'s drift factor as the
+    backfill wrote it, indexed by (date, company_id)); the figures are the same as without them.
     """
     meta = checkpoint.read_metadata(models_dir, model)
     version, as_of = meta["version"], pd.Timestamp(meta["as_of"])
@@ -82,12 +88,13 @@ def drift_noise(store: Store, models_dir: Path, model: str | None, start: pd.Tim
                          mix=hyper.get("mix", "fixed"))
     other = train_model(store, as_of, models_dir, gap_months=meta.get("gap_months") or 3,
                         split="time" if meta.get("split") == "time-forward" else "random", config=config,
-                        device=device, promote=False)
+                        device=device, promote=False, graph=graph)
     net, _ = checkpoint.load_checkpoint(models_dir, other.version)
     dates = [d for d in month_ends(start, end) if d >= as_of]
-    tables = read_graph_tables(store, known_until=dates[-1])
+    tables = read_graph_tables(store, known_until=dates[-1], graph=graph)
     slices = [panel_from_arrays(date, ids, vectors)
-              for date, ids, vectors in snapshot_embeddings(tables, dates, model_embedder(net, "cpu"))]
+              for date, ids, vectors in snapshot_embeddings(tables, dates, model_embedder(net, "cpu"),
+                                                            snapshot=snapshots)]
     drift_b = embedding_drift(pd.concat(slices))
-    drift_a = factor_panel(store, DRIFT_FACTOR, version)
+    drift_a = factor_panel(store, DRIFT_FACTOR, version) if drift is None else drift
     return NoiseOutcome(version, other.version, seed_noise(drift_a, drift_b))

@@ -54,17 +54,32 @@ def present_masks(tables: GraphTables, as_of: pd.Timestamp) -> dict[str, np.ndar
     return masks
 
 
-def visible_edges(tables: GraphTables, as_of: pd.Timestamp) -> dict[tuple[str, str, str], pd.DataFrame]:
-    """Intervals visible at ``as_of`` whose endpoints are both present, per edge type."""
-    present = present_masks(tables, as_of)
+def _rows_present(rows: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Per interval: its endpoint (a node-table row, -1 for none) exists at the date."""
+    out = np.zeros(len(rows), dtype=bool)
+    found = rows >= 0
+    out[found] = present[rows[found]]
+    return out
+
+
+def _visible_masks(tables: GraphTables, as_of: pd.Timestamp,
+                   present: dict[str, np.ndarray]) -> dict[tuple[str, str, str], np.ndarray]:
+    """Per edge type, the interval rows visible at ``as_of`` whose endpoints are both present."""
     out = {}
     for et, frame in tables.edges.items():
-        src_ok = set(tables.nodes[et[0]].node_id[present[et[0]]])
-        dst_ok = set(tables.nodes[et[2]].node_id[present[et[2]]])
-        mask = visible_mask(frame, as_of) if len(frame) else np.zeros(0, dtype=bool)
-        rows = frame.loc[mask]
-        out[et] = rows.loc[rows.source_id.isin(src_ok) & rows.target_id.isin(dst_ok)]
+        if not len(frame):
+            out[et] = np.zeros(0, dtype=bool)
+            continue
+        src, dst = tables.endpoint_rows(et)  # row -1: not a node, never present
+        ends_present = _rows_present(src, present[et[0]]) & _rows_present(dst, present[et[2]])
+        out[et] = visible_mask(frame, as_of) & ends_present
     return out
+
+
+def visible_edges(tables: GraphTables, as_of: pd.Timestamp) -> dict[tuple[str, str, str], pd.DataFrame]:
+    """Intervals visible at ``as_of`` whose endpoints are both present, per edge type."""
+    masks = _visible_masks(tables, pd.Timestamp(as_of), present_masks(tables, as_of))
+    return {et: frame.loc[masks[et]] for et, frame in tables.edges.items()}
 
 
 def build_snapshot(tables: GraphTables, as_of: pd.Timestamp | str,
@@ -83,16 +98,19 @@ def build_snapshot(tables: GraphTables, as_of: pd.Timestamp | str,
     """
     as_of = pd.Timestamp(as_of)
     present = present_masks(tables, as_of)
-    if edges is None:
-        edges = visible_edges(tables, as_of)
+    masks = _visible_masks(tables, as_of, present) if edges is None else {}
     data = HeteroData()
     data.as_of = as_of.strftime("%Y-%m-%d")
     index = {nt: pd.Index(frame.node_id) for nt, frame in tables.nodes.items()}
 
     for et in (SUPPLIES, OWNS, SITS_ON):
-        rows = edges.get(et, pd.DataFrame(columns=["source_id", "target_id"]))
-        src = index[et[0]].get_indexer(rows.source_id)
-        dst = index[et[2]].get_indexer(rows.target_id)
+        if et in masks:  # sliced from the tables: node rows known without a lookup
+            rows = tables.edges[et].loc[masks[et]]
+            src, dst = (ends[masks[et]] for ends in tables.endpoint_rows(et))
+        else:
+            rows = (edges or {}).get(et, pd.DataFrame(columns=["source_id", "target_id"]))
+            src = index[et[0]].get_indexer(rows.source_id)
+            dst = index[et[2]].get_indexer(rows.target_id)
         keep = (src >= 0) & (dst >= 0)
         src, dst = src[keep], dst[keep]
         weight = rows[_WEIGHT_COLUMN[et]].to_numpy(dtype=float)[keep] if et in _WEIGHT_COLUMN else np.ones(len(src))
@@ -141,3 +159,23 @@ def snapshot_counts(data: HeteroData) -> dict[str, dict[str, int]]:
     nodes = {nt: int(data[nt].present.sum()) for nt in data.node_types}
     edges = {schema.RELS_BY_PYG[et].rel_type: int(data[et].edge_index.size(1)) for et in data.edge_types}
     return {"nodes": nodes, "edges": edges}
+
+
+class SnapshotCache:
+    """Snapshots of one graph, each built once per as-of date, for a run that embeds the same months twice.
+
+    ``tables`` may hold intervals known after a requested date: the snapshot at ``t`` only uses
+    what was valid and known at ``t`` (:func:`build_snapshot`), so it equals the snapshot built from
+    the tables read with ``known_until = t`` or any later date. The snapshots are shared, not
+    copied: callers must not modify them.
+    """
+
+    def __init__(self, tables: GraphTables) -> None:
+        self.tables = tables
+        self._built: dict[pd.Timestamp, HeteroData] = {}
+
+    def __call__(self, as_of: pd.Timestamp | str) -> HeteroData:
+        as_of = pd.Timestamp(as_of)
+        if as_of not in self._built:
+            self._built[as_of] = build_snapshot(self.tables, as_of)
+        return self._built[as_of]

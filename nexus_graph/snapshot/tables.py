@@ -11,8 +11,9 @@ Frame contract:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from nexus_graph import schema
@@ -25,6 +26,38 @@ class GraphTables:
 
     nodes: dict[str, pd.DataFrame]
     edges: dict[tuple[str, str, str], pd.DataFrame]
+    _rows: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def endpoint_rows(self, edge_type: tuple[str, str, str]) -> tuple[np.ndarray, np.ndarray]:
+        """Node-table row of each interval's source and target (-1: not a node of the tables), cached.
+
+        The frames are treated as read-only once built; slicing a snapshot by date then needs no
+        string lookups per date.
+        """
+        if edge_type not in self._rows:
+            frame = self.edges[edge_type]
+            src = pd.Index(self.nodes[edge_type[0]].node_id).get_indexer(frame.source_id)
+            dst = pd.Index(self.nodes[edge_type[2]].node_id).get_indexer(frame.target_id)
+            self._rows[edge_type] = (src, dst)
+        return self._rows[edge_type]
+
+
+def tables_known_by(tables: GraphTables, known_until: pd.Timestamp | None) -> GraphTables:
+    """What a bulk read limited to ``known_until`` returns, sliced from a read of the whole graph.
+
+    Every node; the intervals with ``known_from <= known_until`` (a blank ``known_from`` never
+    qualifies, as in Cypher), in the same order, re-indexed from 0. ``None`` keeps every interval.
+    A pipeline run that reads the graph once and hands each step what it may know uses this: the
+    result equals :func:`nexus_graph.store.snapshots.read_graph_frames` with ``known_until``.
+    """
+    if known_until is None:
+        return tables
+    t = np.datetime64(pd.Timestamp(known_until), "ns")
+    edges = {}
+    for et, frame in tables.edges.items():
+        known = frame[schema.KNOWN_FROM].to_numpy("datetime64[ns]")
+        edges[et] = frame.loc[~np.isnat(known) & (known <= t)].reset_index(drop=True)
+    return GraphTables(nodes=tables.nodes, edges=edges)
 
 
 def graph_tables_from_dataset(dataset: Dataset) -> GraphTables:

@@ -135,7 +135,7 @@ def test_centralities_are_as_of_the_entry_close_and_keyed_by_the_month_end(monke
     late[["valid_from", "known_from"]] = [pd.Timestamp("2022-01-03"), pd.Timestamp("2022-04-30")]  # a Saturday
     dataset.supply = pd.concat([dataset.supply, late], ignore_index=True)
     written: list[pd.DataFrame] = []
-    monkeypatch.setattr(snapshots, "read_graph_tables", lambda _store, known_until=None:
+    monkeypatch.setattr(snapshots, "read_graph_tables", lambda _store, known_until=None, graph=None:
                         graph_tables_from_dataset(dataset))
     monkeypatch.setattr(snapshots, "write_centralities", lambda _store, frame: written.append(frame) or len(frame))
     snapshots.compute_centralities(RecordingStore(), DATES, prices=dataset.prices)
