@@ -29,18 +29,30 @@ LOOK_AHEAD = "LOOK-AHEAD"
 
 
 def look_ahead_refusal(factor: str, model_version: str | None, dates: Sequence[pd.Timestamp], command: str) -> str:
-    """The error of ``evaluate`` / ``paper-trade`` on factor values a look-ahead backfill wrote."""
+    """The error of ``evaluate`` / ``paper-trade`` on factor values labelled look-ahead.
+
+    With a model version they come from a look-ahead backfill; without one (graph factors without a
+    model are never look-ahead) from ``factors import --allow-look-ahead``.
+    """
     shown = ", ".join(f"{d:%Y-%m-%d}" for d in list(dates)[:3]) + (", ..." if len(dates) > 3 else "")
+    if model_version is None:
+        why, fix = ("they were imported with --allow-look-ahead, known only after those dates' entry close",
+                    "Re-import the factor with each value at the first month-end it was known")
+    else:
+        why, fix = ("they come from a model trained on data known after those dates",
+                    "Backfill only dates at or after the model's as-of date")
     return (f"Factor {factor!r} (model {model_version or 'none'}) has look-ahead values on {len(dates)} date(s) "
-            f"({shown}): they come from a model trained on data known after those dates. Refusing to {command} "
-            "them. Backfill only dates at or after the model's as-of date, or pass --allow-look-ahead to "
-            "go on with the results labelled LOOK-AHEAD.")
+            f"({shown}): {why}. Refusing to {command} them. {fix}, or pass --allow-look-ahead to go on with the "
+            "results labelled LOOK-AHEAD.")
 
 
-def look_ahead_note(dates: Sequence[pd.Timestamp]) -> str:
-    """The label a verdict and report carry when look-ahead values were allowed in."""
+def look_ahead_note(dates: Sequence[pd.Timestamp], imported: bool = False) -> str:
+    """The label a verdict and report carry when look-ahead values were allowed in (``imported``: from
+    ``factors import --allow-look-ahead`` rather than a look-ahead backfill)."""
+    source = ("values known only after their entry close" if imported
+              else "embeddings of a model trained on later data")
     return (f"{LOOK_AHEAD}: {len(dates)} snapshot date(s) ({dates[0]:%Y-%m-%d} .. {dates[-1]:%Y-%m-%d}) use "
-            "embeddings of a model trained on later data (--allow-look-ahead); not evidence of a tradeable signal")
+            f"{source} (--allow-look-ahead); not evidence of a tradeable signal")
 
 
 @dataclass
@@ -63,10 +75,10 @@ class EvaluateOutcome:
                 "report_files": [str(p) for p in self.files]}
 
 
-def labelled_look_ahead(evaluation: Evaluation, dates: Sequence[pd.Timestamp]) -> Evaluation:
+def labelled_look_ahead(evaluation: Evaluation, dates: Sequence[pd.Timestamp], imported: bool = False) -> Evaluation:
     """The evaluation with its decision's first reason saying it used look-ahead values."""
     decision = evaluation.decision
-    labelled = Decision(decision.verdict, [look_ahead_note(dates), *decision.reasons], decision.rule)
+    labelled = Decision(decision.verdict, [look_ahead_note(dates, imported), *decision.reasons], decision.rule)
     return replace(evaluation, decision=labelled, look_ahead=True)
 
 
@@ -114,7 +126,7 @@ def evaluate_stored_factor(
     step("statistics")
     evaluation = evaluate(inputs, family, rule=rule)
     if ahead:
-        evaluation = labelled_look_ahead(evaluation, ahead)
+        evaluation = labelled_look_ahead(evaluation, ahead, imported=model_version is None)
     step("registry")
     decision = evaluation.decision
     if not register:

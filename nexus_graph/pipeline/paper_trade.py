@@ -187,10 +187,11 @@ def paper_trade_stored(
     for name in names:
         ahead = look_ahead_dates(store, name, versions[name])
         if ahead and not allow_look_ahead:
-            raise NexusError(look_ahead_refusal(name, model_version, ahead, "paper-trade"))
+            raise NexusError(look_ahead_refusal(name, versions[name], ahead, "paper-trade"))
         if ahead:
-            notes.append(f"LOOK-AHEAD: {name!r} has values on {len(ahead)} date(s) from a model trained on later "
-                         "data (--allow-look-ahead); these returns are not achievable.")
+            source = "from a model trained on later data" if versions[name] else "known after their entry close"
+            notes.append(f"LOOK-AHEAD: {name!r} has values on {len(ahead)} date(s) {source} (--allow-look-ahead); "
+                         "these returns are not achievable.")
     panels = {name: factor_panel(store, name, versions[name]) for name in names}
     universe = frozenset(equity_universe(store))
     if not universe:

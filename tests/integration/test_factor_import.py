@@ -164,9 +164,13 @@ def test_evaluate_an_imported_factor_and_refuse_its_look_ahead(store: Store, wor
     refused = run_cli("evaluate", "margin_late", "--prices", prices)
     assert refused.returncode == 1
     assert refused.stderr.startswith("Error: Factor 'margin_late' (model none) has look-ahead values on 1 date(s) "
-                                     "(2024-06-30)")
+                                     "(2024-06-30): they were imported with --allow-look-ahead, known only after "
+                                     "those dates' entry close. Refusing to evaluate them.")
     allowed = run_cli("evaluate", "margin_late", "--prices", prices, "--allow-look-ahead", "--json")
     assert allowed.returncode == 0 and json.loads(allowed.stdout)["look_ahead"] is True
+    assert json.loads(allowed.stdout)["reasons"][0] == (
+        "LOOK-AHEAD: 1 snapshot date(s) (2024-06-30 .. 2024-06-30) use values known only after their entry close "
+        "(--allow-look-ahead); not evidence of a tradeable signal")
 
 
 def test_paper_trade_a_composite_of_a_graph_and_an_imported_factor(store: Store, world: dict) -> None:
