@@ -55,9 +55,10 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph.errors import NexusError
+from nexus_graph.sources.factor_file import ORIGINS as IMPORTED_ORIGINS
 
-ORIGINS = ("graph", "fundamental", "price", "external")
 DEFAULT_ORIGIN = "graph"  # a FactorValue row without ``origin`` comes from the graph
+ORIGINS = (DEFAULT_ORIGIN, *IMPORTED_ORIGINS)  # graph, then what `factors import --origin` accepts
 TIER_A_MONTHS, TIER_B_MONTHS = 50, 24
 TIER_A_COVERAGE, TIER_B_COVERAGE = 0.90, 0.50
 
