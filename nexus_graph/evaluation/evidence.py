@@ -200,8 +200,8 @@ def evidence_note(table: pd.DataFrame, splits: pd.DataFrame | None, *, verdict: 
         if others:
             parts.append("Robust t at the other horizons: " + ", ".join(others) + ".")
     parts.append(_split_sentence(splits, horizon))
-    parts.append(f"Verdict {verdict} under the {rule!r} rule; "
-                 f"HLZ {'passed' if hlz_passes(table) else 'not passed'} at any horizon.")
+    bars = "both cleared at one horizon or more" if hlz_passes(table) else "not both cleared at any horizon"
+    parts.append(f"Verdict {verdict} under the {rule!r} rule; the HLZ and robust bars are {bars}.")
     return " ".join(parts)
 
 
