@@ -55,9 +55,10 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph.errors import NexusError
+from nexus_graph.sources.factor_file import ORIGINS as IMPORTED_ORIGINS
 
-ORIGINS = ("graph", "fundamental", "price", "external")
 DEFAULT_ORIGIN = "graph"  # a FactorValue row without ``origin`` comes from the graph
+ORIGINS = (DEFAULT_ORIGIN, *IMPORTED_ORIGINS)  # graph, then what `factors import --origin` accepts
 TIER_A_MONTHS, TIER_B_MONTHS = 50, 24
 TIER_A_COVERAGE, TIER_B_COVERAGE = 0.90, 0.50
 
@@ -199,8 +200,8 @@ def evidence_note(table: pd.DataFrame, splits: pd.DataFrame | None, *, verdict: 
         if others:
             parts.append("Robust t at the other horizons: " + ", ".join(others) + ".")
     parts.append(_split_sentence(splits, horizon))
-    parts.append(f"Verdict {verdict} under the {rule!r} rule; "
-                 f"HLZ {'passed' if hlz_passes(table) else 'not passed'} at any horizon.")
+    bars = "both cleared at one horizon or more" if hlz_passes(table) else "not both cleared at any horizon"
+    parts.append(f"Verdict {verdict} under the {rule!r} rule; the HLZ and robust bars are {bars}.")
     return " ".join(parts)
 
 

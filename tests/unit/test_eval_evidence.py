@@ -142,7 +142,7 @@ def test_the_evidence_note_is_one_paragraph_built_from_the_figures() -> None:
         "below its multiple-testing bar of 7.60 at M = 400. Robust t at the other horizons: 21 d +0.30, 63 d +1.10. "
         "At 126 d the robust t is +0.40 in the first half of the dates and +2.90 in the second; +1.80 after up "
         "markets and +0.90 after down markets (trailing 21-day market return). Verdict CANDIDATE under the 'holm' "
-        "rule; HLZ not passed at any horizon.")
+        "rule; the HLZ and robust bars are not both cleared at any horizon.")
     assert "\n" not in note
 
 
