@@ -22,7 +22,10 @@ Two ways to start the workers:
   call :func:`serve_torchrun_rank` instead of the pipeline and write nothing.
 
 Backends: ``gloo`` on CPU, ``nccl`` on CUDA with one GPU per process (``LOCAL_RANK`` picks it).
-Threads: one torch thread per worker unless ``TrainConfig.threads`` says otherwise.
+Threads: one torch thread per worker unless ``TrainConfig.threads`` says otherwise. DDP runs with
+``find_unused_parameters`` (a sampled subgraph may lack an edge type, whose parameters then sit the
+step out); local workers start with ``TORCH_CPP_LOG_LEVEL=ERROR`` so that DDP's notice about it stays
+quiet, under torchrun the launcher's environment decides.
 """
 
 from __future__ import annotations
