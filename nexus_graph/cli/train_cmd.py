@@ -152,8 +152,10 @@ def _processes_minibatch(processes: int, device: str, minibatch: bool | None, wa
         raise UsageError("--walk-forward is not supported under torchrun; run it without torchrun and "
                          f"--processes {processes} spawns the workers of each period.")
     if processes > 1 and minibatch is None:
-        err_console.print(f"Note: --processes {processes} trains the mini-batch path (switched on; "
-                          "--minibatch says so explicitly).", markup=False, highlight=False, soft_wrap=True)
+        launched = torchrun_rank()
+        if launched is None or launched.rank == 0:  # one note per run, not one per torchrun rank
+            err_console.print(f"Note: --processes {processes} trains the mini-batch path (switched on; "
+                              "--minibatch says so explicitly).", markup=False, highlight=False, soft_wrap=True)
         return True
     return minibatch
 

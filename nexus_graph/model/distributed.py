@@ -22,7 +22,10 @@ Two ways to start the workers:
   call :func:`serve_torchrun_rank` instead of the pipeline and write nothing.
 
 Backends: ``gloo`` on CPU, ``nccl`` on CUDA with one GPU per process (``LOCAL_RANK`` picks it).
-Threads: one torch thread per worker unless ``TrainConfig.threads`` says otherwise.
+Threads: one torch thread per worker unless ``TrainConfig.threads`` says otherwise. DDP runs with
+``find_unused_parameters`` (a sampled subgraph may lack an edge type, whose parameters then sit the
+step out); local workers start with ``TORCH_CPP_LOG_LEVEL=ERROR`` so that DDP's notice about it stays
+quiet, under torchrun the launcher's environment decides.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -51,9 +54,9 @@ from nexus_graph.model.spec import EdgeType
 from nexus_graph.model.splits import LinkSplit
 from nexus_graph.model.trainer import Trainer, intra_op_threads, threads_for
 
-if TYPE_CHECKING:
-    from nexus_graph.model.train import CurvePoint, TrainResult
-
+# the training loop of nexus_graph.model.train (which calls this module, so this one cannot import
+# it): (trainer, config, split, started, on_eval, on_epoch) -> TrainResult, with on_eval(CurvePoint)
+Loop = Callable[[Trainer, TrainConfig, LinkSplit, float, Callable[[Any], None] | None, None], Any]
 LAUNCH_VARIABLES = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 SEED_STRIDE = 1_000_003  # rank r draws batches, negatives and neighbours from seed + r * stride
 
@@ -154,24 +157,28 @@ class ShardTrainer(Trainer):
 
 @dataclass
 class _Job:
-    """What every worker needs: the snapshot, the split, the configuration and the device type."""
+    """What every worker needs: the snapshot, the split, the configuration, the device type and the loop."""
 
     data: HeteroData
     split: LinkSplit
     config: TrainConfig
     device_type: str
+    loop: Loop  # pickled by reference (a module-level function)
 
 
-def train_distributed(data: HeteroData, split: LinkSplit, config: TrainConfig, device: str = "auto",
-                      on_eval: Callable[[CurvePoint], None] | None = None) -> TrainResult:
+def train_distributed(data: HeteroData, split: LinkSplit, config: TrainConfig, loop: Loop, device: str = "auto",
+                      on_eval: Callable[[Any], None] | None = None) -> Any:
     """Train the mini-batch path on ``config.processes`` workers; rank 0's result (see the module docstring).
 
-    Under torchrun this process must be rank 0 (the other ranks run :func:`serve_torchrun_rank`);
-    otherwise it spawns ``config.processes`` local workers and waits for them. ``result.seconds`` is
-    the wall time seen by this process, worker start-up included.
+    :func:`nexus_graph.model.train.train_link_predictor` calls this with its own training loop
+    (``loop``), which rank 0 runs and whose :class:`~nexus_graph.model.train.TrainResult` comes back;
+    call that function rather than this one. Under torchrun this process must be rank 0 (the other
+    ranks run :func:`serve_torchrun_rank`); otherwise it spawns ``config.processes`` local workers
+    and waits for them. ``result.seconds`` is the wall time seen by this process, worker start-up
+    included.
     """
     check_processes(config.processes, device, config.minibatch)
-    job = _Job(data, split, config, worker_device_type(device, config.processes))
+    job = _Job(data, split, config, worker_device_type(device, config.processes), loop)
     launched = torchrun_rank()
     if launched is None:
         return _spawn(job, on_eval)
@@ -212,11 +219,8 @@ def _process_group(rank: Rank, device_type: str) -> Iterator[torch.device]:
         dist.destroy_process_group()
 
 
-def _train_rank(rank: Rank, job: _Job, dev: torch.device, on_eval: Callable[[CurvePoint], None] | None
-                ) -> TrainResult | None:
+def _train_rank(rank: Rank, job: _Job, dev: torch.device, on_eval: Callable[[Any], None] | None) -> Any:
     """Train this rank's shard; rank 0 also validates and returns the result, the others return None."""
-    from nexus_graph.model.train import _loop
-
     config = job.config
     started = time.perf_counter()
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
@@ -224,13 +228,13 @@ def _train_rank(rank: Rank, job: _Job, dev: torch.device, on_eval: Callable[[Cur
         trainer = ShardTrainer(job.data, job.split, config, dev, rank.rank, rank.world_size)
         with intra_op_threads(threads_for(config.threads)):
             if rank.rank == 0:
-                return _loop(trainer, config, job.split, started, on_eval, None)
+                return job.loop(trainer, config, job.split, started, on_eval, None)
             for _ in range(config.epochs * config.steps_per_epoch):
                 trainer.step()
     return None
 
 
-def _spawn(job: _Job, on_eval: Callable[[CurvePoint], None] | None) -> TrainResult:
+def _spawn(job: _Job, on_eval: Callable[[Any], None] | None) -> Any:
     """Spawn ``processes`` local workers, relay rank 0's validation points, return its result."""
     started = time.perf_counter()
     world = job.config.processes
@@ -249,7 +253,7 @@ def _spawn(job: _Job, on_eval: Callable[[CurvePoint], None] | None) -> TrainResu
         except (mp.ProcessRaisedException, mp.ProcessExitedException) as exc:
             raise NexusError(f"A training worker failed: {_last_line(str(exc))}") from None
         _relay(points, on_eval)
-        result: TrainResult = torch.load(result_file, weights_only=False)
+        result = torch.load(result_file, weights_only=False)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -282,7 +286,7 @@ def _local_worker(rank: int, world: int, init_method: str, job_file: str, result
         torch.save(result, result_file)
 
 
-def _relay(points: Any, on_eval: Callable[[CurvePoint], None] | None) -> None:
+def _relay(points: Any, on_eval: Callable[[Any], None] | None) -> None:
     """Hand the validation points rank 0 has sent so far to ``on_eval``."""
     while not points.empty():
         point = points.get()

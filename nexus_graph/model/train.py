@@ -62,6 +62,7 @@ from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
 from nexus_graph.model.config import TrainConfig
+from nexus_graph.model.distributed import train_distributed
 from nexus_graph.model.hgt import HGTLinkPredictor, parameter_count
 from nexus_graph.model.metrics import passes_gate
 from nexus_graph.model.plan import build_plan
@@ -194,9 +195,7 @@ def train_link_predictor(
             raise NexusError(f"Training over {config.processes} processes supports the bilinear decoder and the "
                              "reconstruct objective only; train with one process for the stacked decoder or the "
                              "windows objective.")
-        from nexus_graph.model.distributed import train_distributed  # imports this module
-
-        return train_distributed(data, split, config, device, on_eval)
+        return train_distributed(data, split, config, _loop, device, on_eval)
     dev = resolve_device(device)
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         # the global RNG drives weight init and dropout; forking keeps the caller's RNG untouched
