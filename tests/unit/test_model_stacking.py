@@ -222,3 +222,20 @@ def test_fitted_mix_leaves_the_latest_window_out_of_training(demo) -> None:
     with pytest.raises(NexusError, match="mix 'fitted' needs the stacked decoder, the 'windows' objective"):
         train_link_predictor(train_graph, split, TrainConfig(epochs=1, decoder="stacked", objective="both",
                                                              mix="fitted"), device="cpu", offsets=offsets, tasks=tasks)
+
+
+def test_the_mix_window_gets_out_of_sample_offsets(demo) -> None:
+    tables, _, split, cut = demo
+    config = TrainConfig(decoder="stacked", objective="windows", mix="fitted")
+    _, tasks = training_inputs(tables, split, cut, config, lambda d: build_snapshot(tables, d))
+    latest = tasks[0]
+    earlier = fit_combination(tables, split, latest.start)  # windows ending at the mix window's start
+    assert all(w.split("..")[1] <= f"{latest.start:%Y-%m-%d}" for w in earlier.windows)
+    heuristics = HeuristicGraph(tables, latest.start)
+    for et, pairs in latest.pairs.items():
+        expected = earlier.decision(et, heuristics.features(et, pairs))
+        np.testing.assert_allclose(latest.offsets[et].double().numpy(), expected, rtol=1e-5, atol=1e-4)
+    _, fixed = training_inputs(tables, split, cut, TrainConfig(decoder="stacked", objective="windows"),
+                               lambda d: build_snapshot(tables, d))
+    assert all(torch.equal(a.offsets[et], b.offsets[et]) for a, b in zip(tasks[1:], fixed[1:], strict=True)
+               for et in a.offsets)
