@@ -215,6 +215,9 @@ def print_training_summary(summary: dict) -> None:
          f"{summary['baseline_auc']:.4f} (heuristics, same validation pairs)"),
         ("gate", f"{summary['gate']} (val AUC {summary['val_auc']:.4f} vs min {summary['min_auc']}"
                  f"{' and the baseline' if summary.get('baseline_auc') is not None else ''})"),
+        ("decoder", f"{summary.get('decoder', 'bilinear')}, objective {summary.get('objective', 'reconstruct')}"
+                    + ("" if summary.get("residual_weight") is None else
+                       f", residual weight {summary['residual_weight']:.3f}")),
         ("promoted", str(summary["promoted"])), ("device", str(summary["device"])),
         ("seconds", f"{summary['seconds']:.2f}" if summary.get("seconds") is not None else "?"),
         ("checkpoint", str(summary["dir"])),

@@ -15,6 +15,7 @@ baseline on the task the baseline was fitted on (boosting, stage two).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
-from nexus_graph.model.baselines import FittedCombination, HeuristicGraph, training_windows
+from nexus_graph.model.baselines import FittedCombination, HeuristicGraph, fit_combination, training_windows
 from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.spec import EdgeType
 from nexus_graph.model.splits import TIME_FORWARD, LinkSplit
@@ -103,4 +104,19 @@ def training_inputs(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | s
         if not tasks:
             raise NexusError(f"No relationship became known in the {gap_months}-month windows before "
                              f"{pd.Timestamp(cut):%Y-%m-%d}; train with --objective reconstruct.")
+        if config.mix == "fitted" and offsets is not None:
+            tasks[0] = _out_of_sample(tables, split, tasks[0], gap_months)
     return offsets, tasks
+
+
+def _out_of_sample(tables: GraphTables, split: LinkSplit, task: WindowTask, gap_months: int) -> WindowTask:
+    """``task`` with offsets from a combination fitted on the windows ending at its START.
+
+    The residual's weight is fitted on this window; offsets fitted on its own labels would look better
+    there than they are and pull the weight towards 0.
+    """
+    earlier = fit_combination(tables, split, task.start, gap_months=gap_months)
+    heuristics = HeuristicGraph(tables, task.start)
+    offsets = {et: torch.as_tensor(earlier.decision(et, heuristics.features(et, pairs)), dtype=torch.float32)
+               for et, pairs in task.pairs.items()}
+    return dataclasses.replace(task, offsets=offsets)

@@ -59,6 +59,8 @@ class TrainOutcome:
             "model_version": self.version, "as_of": meta.get("as_of"), "split": meta.get("split"),
             "val_auc": round(self.val_auc, 4), "min_auc": meta.get("min_auc"),
             "decoder": (meta.get("decoder") or {}).get("kind", "bilinear"),
+            # stacked, mix fitted: 0 means the HGT adds nothing and the score IS the baseline's
+            "residual_weight": (meta.get("decoder") or {}).get("residual_weight"),
             "objective": (meta.get("objective") or {}).get("kind", "reconstruct"),
             "baseline_auc": None if self.baseline is None else round(self.baseline.auc, 4),
             "baseline_auc_by_type": None if self.baseline is None else self.baseline.to_json()["auc_by_type"],

@@ -222,3 +222,55 @@ def test_fitted_mix_leaves_the_latest_window_out_of_training(demo) -> None:
     with pytest.raises(NexusError, match="mix 'fitted' needs the stacked decoder, the 'windows' objective"):
         train_link_predictor(train_graph, split, TrainConfig(epochs=1, decoder="stacked", objective="both",
                                                              mix="fitted"), device="cpu", offsets=offsets, tasks=tasks)
+
+
+def test_the_mix_window_gets_out_of_sample_offsets(demo) -> None:
+    tables, _, split, cut = demo
+    config = TrainConfig(decoder="stacked", objective="windows", mix="fitted")
+    _, tasks = training_inputs(tables, split, cut, config, lambda d: build_snapshot(tables, d))
+    latest = tasks[0]
+    earlier = fit_combination(tables, split, latest.start)  # windows ending at the mix window's start
+    assert all(w.split("..")[1] <= f"{latest.start:%Y-%m-%d}" for w in earlier.windows)
+    heuristics = HeuristicGraph(tables, latest.start)
+    for et, pairs in latest.pairs.items():
+        expected = earlier.decision(et, heuristics.features(et, pairs))
+        np.testing.assert_allclose(latest.offsets[et].double().numpy(), expected, rtol=1e-5, atol=1e-4)
+    _, fixed = training_inputs(tables, split, cut, TrainConfig(decoder="stacked", objective="windows"),
+                               lambda d: build_snapshot(tables, d))
+    assert all(torch.equal(a.offsets[et], b.offsets[et]) for a, b in zip(tasks[1:], fixed[1:], strict=True)
+               for et in a.offsets)
+
+
+def test_no_look_ahead_through_offsets_windows_or_mix() -> None:
+    """Relationships known only after the as-of date change nothing the stacked model computes."""
+    as_of = pd.Timestamp("2021-05-31")
+    cut = months_before(as_of, 3)
+    dataset = generate(seed=7)
+    late = as_of + pd.Timedelta(days=40)
+    extra = dataset.supply.iloc[:1].copy()  # valid long before the cut, known only after the as-of date
+    extra[["valid_from", "known_from"]] = [cut - pd.Timedelta(days=400), late]
+    extra["customer_id"] = dataset.companies.company_id.iloc[-1]
+    extra[["valid_to", "end_known_from"]] = pd.NaT
+    ended = dataset.ownership.iloc[:1].copy()  # ended before the cut, the end public only after the as-of date
+    ended[["valid_from", "known_from", "valid_to", "end_known_from"]] = [
+        cut - pd.Timedelta(days=500), cut - pd.Timedelta(days=500), cut - pd.Timedelta(days=100), late]
+    ended["company_id"] = dataset.companies.company_id.iloc[-2]
+    still_open = ended.copy()  # what was known at the as-of date: the holding, not yet its end
+    still_open[["valid_to", "end_known_from"]] = pd.NaT
+    results = []
+    for supply, ownership in ((dataset.supply, pd.concat([dataset.ownership, still_open], ignore_index=True)),
+                              (pd.concat([dataset.supply, extra], ignore_index=True),
+                               pd.concat([dataset.ownership, ended], ignore_index=True))):
+        dataset.supply, dataset.ownership = supply, ownership
+        tables = graph_tables_from_dataset(dataset)
+        train_graph = build_snapshot(tables, cut)
+        split = time_forward_split(train_graph, build_snapshot(tables, as_of), seed=0)
+        config = TrainConfig(epochs=3, eval_every=3, decoder="stacked", objective="windows", mix="fitted", seed=0)
+        offsets, tasks = training_inputs(tables, split, cut, config, lambda d, t=tables: build_snapshot(t, d))
+        results.append((offsets, train_link_predictor(train_graph, split, config, device="cpu", offsets=offsets,
+                                                       tasks=tasks)))
+    (off_a, a), (off_b, b) = results
+    assert all(torch.equal(off_a.val[et], off_b.val[et]) for et in off_a.val)
+    assert a.val_auc == b.val_auc and a.decoder == b.decoder
+    state_a, state_b = a.model.state_dict(), b.model.state_dict()
+    assert all(torch.equal(state_a[k], state_b[k]) for k in state_a)
