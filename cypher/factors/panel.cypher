@@ -1,4 +1,7 @@
-// One factor panel (factor, model version) as rows, in (date, company) order.
+// One factor panel (factor, model version) in (date, company) order; packed rows (store/packed.py):
+// [date, company_id, value], $chunk per record.
 MATCH (f:FactorValue {factor: $factor, modelVersion: $model_version})
-RETURN f.date AS date, f.companyId AS company_id, f.value AS value
-ORDER BY date, company_id
+WITH f ORDER BY f.date, f.companyId
+WITH collect([toString(f.date), f.companyId, f.value]) AS rows
+UNWIND range(0, size(rows) - 1, $chunk) AS start
+RETURN rows[start..start + $chunk] AS rows

@@ -23,6 +23,7 @@ import pandas as pd
 
 from nexus_graph import schema
 from nexus_graph.errors import NexusError, UsageError
+from nexus_graph.store.packed import packed_frame
 from nexus_graph.store.protocol import Store, Tx
 from nexus_graph.store.reconcile import reconcile
 
@@ -248,8 +249,8 @@ def factor_panel(store: Store, factor: str, model_version: str | None = None) ->
         datetime64[ns]), sorted.
     """
     model_version = resolve_model_version(store, factor, model_version)
-    rows = store.frame("factors/panel", columns=["date", "company_id", "value"], factor=factor,
-                       model_version=stored_version(model_version))
+    rows = packed_frame(store, "factors/panel", ["date", "company_id", "value"], dates=["date"], factor=factor,
+                        model_version=stored_version(model_version))
     if rows.empty:
         shown = factor_versions(store, factor)
         raise NexusError(

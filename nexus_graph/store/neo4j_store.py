@@ -51,10 +51,20 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
+_PLAIN = (str, int, bool)
+
+
 def to_param(value: Any) -> Any:
     """A Python value the driver accepts: dates as ``datetime.date``, NaN/NaT as None."""
-    if value is None:
-        return None
+    kind = type(value)  # exact types first: a backfill sends millions of plain floats
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind in _PLAIN or value is None:
+        return value
+    if kind is list:
+        return [to_param(v) for v in value]
+    if kind is dict:
+        return {k: to_param(v) for k, v in value.items()}
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date()
     if isinstance(value, np.datetime64):

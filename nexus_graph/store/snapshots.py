@@ -2,9 +2,10 @@
 
 Two read paths give identical snapshots (a test proves it):
 
-- :func:`read_graph_frames` -- one bulk read of every node and every interval known by a date
-  (the pipeline wraps it as :class:`~nexus_graph.snapshot.tables.GraphTables`, and
-  :func:`~nexus_graph.snapshot.hetero.build_snapshot` slices it in memory for each month-end);
+- :func:`read_graph_frames` -- one bulk read of every node and every interval known by a date,
+  the intervals as packed rows (:mod:`nexus_graph.store.packed`); the pipeline wraps it as
+  :class:`~nexus_graph.snapshot.tables.GraphTables`, and :func:`~nexus_graph.snapshot.hetero.build_snapshot`
+  slices it in memory for each month-end;
 - :func:`read_edges_as_of` -- the point-in-time rule evaluated by Cypher for one date
   (``cypher/snapshot/as_of_*``), handy for a single snapshot and as the reference.
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from nexus_graph import schema
 from nexus_graph.store.neo4j_store import rows_from_frame
+from nexus_graph.store.packed import PACKED_CHUNK, packed_frame, parse_dates, unpacked
 from nexus_graph.store.protocol import Store, Tx
 from nexus_graph.store.reconcile import reconcile
 
@@ -28,6 +30,8 @@ INTERVAL_STATEMENTS = {"supply": "snapshot/intervals_supplies", "ownership": "sn
                        "board": "snapshot/intervals_sits_on"}
 AS_OF_STATEMENTS = {"supply": "snapshot/as_of_supplies", "ownership": "snapshot/as_of_owns",
                     "board": "snapshot/as_of_sits_on"}
+CENTRALITY_COLUMNS = ["date", "company_id", "supplies_out", "supplies_in", "owners", "board_seats", "pagerank",
+                      "board_interlocks"]  # the packed order of centrality/history
 COUNT_AS_OF_STATEMENTS = {"supply": "snapshot/count_as_of_supplies", "ownership": "snapshot/count_as_of_owns",
                           "board": "snapshot/count_as_of_sits_on"}
 
@@ -44,8 +48,8 @@ def read_graph_frames(store: Store, known_until: pd.Timestamp | None = None) -> 
     def work(tx: Tx) -> tuple[NodeFrames, EdgeFrames]:  # one read transaction: a consistent view
         nodes = {spec.pyg: _frame(tx.run(NODE_STATEMENTS[spec.table]), schema.node_columns(spec.pyg))
                  for spec in schema.NODE_SPECS}
-        edges = {spec.pyg: _frame(tx.run(INTERVAL_STATEMENTS[spec.table], known_until=known_until),
-                                  schema.edge_columns(spec.pyg))
+        edges = {spec.pyg: _frame(unpacked(tx.run(INTERVAL_STATEMENTS[spec.table], known_until=known_until,
+                                                  chunk=PACKED_CHUNK)), schema.edge_columns(spec.pyg))
                  for spec in schema.REL_SPECS}
         return nodes, edges
 
@@ -93,13 +97,13 @@ def centrality_date_counts(store: Store) -> dict[pd.Timestamp, int]:
 
 def read_centralities(store: Store, company_id: str | None = None) -> pd.DataFrame:
     """Centrality history (all companies, or one), sorted by (date, company_id)."""
-    return store.frame("centrality/history", company_id=company_id)
+    return packed_frame(store, "centrality/history", CENTRALITY_COLUMNS, dates=["date"], company_id=company_id)
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    """Rows as a frame with ``columns``; interval and listing dates as ``datetime64``."""
+def _frame(rows: list[dict] | list[list], columns: list[str]) -> pd.DataFrame:
+    """Rows (dicts, or lists in ``columns`` order) as a frame; interval and listing dates as ``datetime64``."""
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
         if column in schema.INTERVAL_COLUMNS or column in ("listed_from", "listed_to"):
-            frame[column] = pd.to_datetime(frame[column])
+            frame[column] = parse_dates(frame[column])
     return frame

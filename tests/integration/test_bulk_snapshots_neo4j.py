@@ -71,7 +71,14 @@ def test_bulk_snapshots_and_centralities_equal_cypher_per_date(demo_store: Store
         pd.testing.assert_frame_equal(centrality_at(tables, date), centrality_at(tables, date, edges=cypher))
         pd.testing.assert_frame_equal(centrality_at(whole, date), centrality_at(tables, date))
         for et, frame in visible_edges(whole, date).items():
-            assert len(frame) == len(cypher[et])
+            # the packed bulk rows against the per-date statement's records: same rows, values and dtypes
+            bulk_rows, rows = frame.reset_index(drop=True), cypher[et].copy()
+            for column in rows.columns:
+                if rows[column].notna().any():
+                    assert bulk_rows[column].dtype == rows[column].dtype, (et, column)
+                elif column in schema.INTERVAL_COLUMNS:  # records of nulls only: the frame cannot tell dates
+                    rows[column] = pd.Series(pd.NaT, index=rows.index, dtype=bulk_rows[column].dtype)
+            pd.testing.assert_frame_equal(bulk_rows, rows, check_dtype=False)
 
 
 def _pairs(data, et) -> set[tuple[str, str]]:

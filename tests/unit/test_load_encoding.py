@@ -39,3 +39,19 @@ def test_floats_survive_exactly() -> None:
 def test_separator_inside_a_value_is_refused() -> None:
     with pytest.raises(NexusError, match="contains a control character"):
         encode_rows(_supply(source="a\x1fb"), schema.SUPPLY)
+
+
+def test_statement_parameters_plain_values_fast_and_the_rest_as_before() -> None:
+    import datetime as dt
+
+    import numpy as np
+
+    from nexus_graph.store.neo4j_store import to_param
+
+    rows = [{"company_id": "A", "vector": [0.5, float("nan"), np.float32(1.5)], "drift": float("inf"), "n": 3,
+             "ok": True, "when": pd.Timestamp("2021-01-31"), "np": np.float64("nan"), "pair": (1, np.int64(2)),
+             "day": np.datetime64("2021-02-28"), "none": None}]
+    assert to_param(rows) == [{"company_id": "A", "vector": [0.5, None, 1.5], "drift": None, "n": 3, "ok": True,
+                               "when": dt.date(2021, 1, 31), "np": None, "pair": [1, 2],
+                               "day": dt.date(2021, 2, 28), "none": None}]
+    assert type(to_param(rows)[0]["pair"][1]) is int and type(to_param(np.float64(2.0))) is float
