@@ -54,7 +54,8 @@ def gate_refusals(registry: pd.DataFrame, names: Sequence[str]) -> dict[str, str
 def gate_message(refused: Mapping[str, str]) -> str:
     """The error of the paper-trade gate."""
     listed = "; ".join(f"signal {name!r} {why}" for name, why in refused.items())
-    return (f"Refusing to paper-trade: {listed}. Only signals whose status is alpha or candidate are traded; "
+    return (f"Refusing to paper-trade: {listed}. Only signals whose status is "
+            f"{', '.join(TRADEABLE)} are traded; "
             "evaluate it again (`nexus-graph evaluate FACTOR`) or pass --force to trade it anyway (the report "
             "will say so).")
 
