@@ -58,10 +58,10 @@ class TrainOutcome:
         return {
             "model_version": self.version, "as_of": meta.get("as_of"), "split": meta.get("split"),
             "val_auc": round(self.val_auc, 4), "min_auc": meta.get("min_auc"),
-            "decoder": (meta.get("decoder") or {}).get("kind", "bilinear"),
+            "decoder": (meta.get("decoder_details") or {}).get("kind", "bilinear"),
             # stacked, mix fitted: 0 means the HGT adds nothing and the score IS the baseline's
-            "residual_weight": (meta.get("decoder") or {}).get("residual_weight"),
-            "objective": (meta.get("objective") or {}).get("kind", "reconstruct"),
+            "residual_weight": (meta.get("decoder_details") or {}).get("residual_weight"),
+            "objective": (meta.get("objective_details") or {}).get("kind", "reconstruct"),
             "baseline_auc": None if self.baseline is None else round(self.baseline.auc, 4),
             "baseline_auc_by_type": None if self.baseline is None else self.baseline.to_json()["auc_by_type"],
             "val_auc_by_type": meta.get("val_auc_by_type"),
@@ -103,7 +103,7 @@ def train_model(
 
     ``config.decoder`` / ``config.objective`` choose the stacked decoder and the earlier-windows objective
     (:func:`~nexus_graph.model.windows.training_inputs`; both need ``split="time"``); the model's
-    metadata records them (``decoder``, ``objective``).
+    metadata records them (``hyperparameters``, ``decoder_details``, ``objective_details``).
 
     The baseline is scored on the same validation pairs; ``passed`` (the gate) needs ``val_auc >= min_auc``
     and ``val_auc >= baseline_auc - baseline_margin``, unless ``allow_below_baseline``.

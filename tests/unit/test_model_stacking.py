@@ -3,6 +3,7 @@ window tasks enter training and scoring, nothing after the cut."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from nexus_graph.model.windows import training_inputs, window_tasks
 from nexus_graph.snapshot.hetero import OWNS, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 from nexus_graph.sources.demo import generate
+from nexus_graph.store.models import model_properties
 from tests.unit.test_model_baselines import CUT
 from tests.unit.test_model_baselines import tables as small_tables  # noqa: F401  (the hand-worked graph)
 
@@ -125,7 +127,7 @@ def test_stacked_training_starts_at_the_baseline_and_round_trips(demo, tmp_path:
     meta = checkpoint.training_metadata(result, train_graph, "2021-05-31")
     version_dir = checkpoint.save_checkpoint(result, tmp_path, meta)
     loaded, meta_back = checkpoint.load_checkpoint(version_dir)
-    assert meta_back["decoder"]["kind"] == "stacked" and meta_back["hyperparameters"]["decoder"] == "stacked"
+    assert meta_back["decoder_details"]["kind"] == "stacked" and meta_back["hyperparameters"]["decoder"] == "stacked"
     z_before, z_after = embed(result.model, train_graph, device="cpu"), embed(loaded, train_graph, device="cpu")
     assert all(torch.equal(z_before[nt], z_after[nt]) for nt in z_before)  # the backfill embeds as before
 
@@ -192,7 +194,11 @@ def test_windows_objective_trains_and_is_recorded(demo, tmp_path: Path) -> None:
     assert result.objective["kind"] == "both" and len(result.objective["windows"]) == 4
     assert math.isfinite(result.first_loss) and result.val_auc > 0.9
     meta = checkpoint.training_metadata(result, train_graph, "2021-05-31")
-    assert meta["objective"]["windows"] == result.objective["windows"]
+    assert meta["objective_details"]["windows"] == result.objective["windows"]
+    props = model_properties(meta)  # the (:ModelVersion) node: the choice flat, the details as JSON
+    assert props["decoder"] == "stacked" and props["objective"] == "both" and props["mix"] == "fixed"
+    assert json.loads(props["decoderDetails"])["kind"] == "stacked"
+    assert len(json.loads(props["objectiveDetails"])["windows"]) == 4
     with pytest.raises(NexusError, match="objective 'windows' was asked for with 0 window task"):
         train_link_predictor(train_graph, split, TrainConfig(epochs=1, objective="windows"), device="cpu")
 
