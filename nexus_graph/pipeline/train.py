@@ -29,6 +29,11 @@ from nexus_graph.store.models import record_model_version
 from nexus_graph.store.protocol import Store
 
 
+def adds_nothing(decoder: dict) -> bool:
+    """True for a stacked decoder whose fitted residual weight is 0: the score is the baseline's alone."""
+    return decoder.get("kind") == "stacked" and decoder.get("residual_weight") == 0.0
+
+
 @dataclass
 class TrainOutcome:
     """A trained model, its gate verdict and where it was saved."""
@@ -49,6 +54,10 @@ class TrainOutcome:
             return None
         gap = self.baseline.auc - self.val_auc
         then = "promoted anyway (--allow-below-baseline)" if self.promoted else "not promoted"
+        if self.result is not None and adds_nothing(self.result.decoder):
+            return (f"The HGT adds nothing to the heuristic baseline: the stacked decoder's fitted residual weight "
+                    f"is 0, so every score is the baseline's ({self.val_auc:.4f} vs {self.baseline.auc:.4f}); "
+                    f"{then}.")
         return (f"The HGT trails the heuristic baseline on the same validation pairs by {gap:.4f} AUC "
                 f"({self.val_auc:.4f} vs {self.baseline.auc:.4f}); {then}.")
 
@@ -129,7 +138,8 @@ def train_model(
     result = train.train_link_predictor(train_graph, link_split, config, device=device, on_eval=on_eval,
                                         offsets=offsets, tasks=tasks)
     baseline = baseline_auc(tables, link_split, cut if split == "time" else as_of, gap_months=gap_months)
-    below = not result.val_auc >= baseline.auc - baseline_margin
+    # a stacked model whose residual weight was fitted to 0 ties the baseline exactly: it has not earned its place
+    below = not result.val_auc >= baseline.auc - baseline_margin or adds_nothing(result.decoder)
     passed = metrics.passes_gate(result.val_auc, config.min_auc) and (not below or allow_below_baseline)
     meta = checkpoint.training_metadata(
         result, train_graph, as_of, split="time-forward" if split == "time" else "random",
