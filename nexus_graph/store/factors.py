@@ -16,7 +16,7 @@ label follows the data into ``evaluate`` and ``paper-trade`` (:func:`look_ahead_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -82,45 +82,67 @@ def write_factor_panel(
     reconciliation (:mod:`nexus_graph.store.reconcile`): the returned count is what the graph holds
     for the panel's dates, read back, not what was sent.
     """
-    values = _check_panel(panel, factor)
+    return write_factor_panels(store, {factor: panel}, model_version, on_date=on_date,
+                               look_ahead_dates=look_ahead_dates)[factor]
+
+
+def write_factor_panels(
+    store: Store,
+    panels: Mapping[str, pd.Series],
+    model_version: str | None,
+    on_date: Callable[[int], None] | None = None,
+    look_ahead_dates: Collection[pd.Timestamp] = (),
+) -> dict[str, int]:
+    """Upsert several factor panels of one model version; one transaction per snapshot date for all of them.
+
+    Each factor is stored exactly as :func:`write_factor_panel` stores it (upsert, prune of the
+    date's other companies, reconciliation per factor); the factors of a date commit together, so
+    the five centrality changes take 58 transactions instead of 290. Returns factor -> rows stored.
+    """
     version = stored_version(model_version)
     ahead = {pd.Timestamp(d) for d in look_ahead_dates}
-    companies = sorted(set(values.index.get_level_values("company_id").astype(str)))
+    values = {factor: _check_panel(panel, factor) for factor, panel in panels.items()}
+    companies = sorted({str(c) for v in values.values() for c in v.index.get_level_values("company_id")})
     known = {row["company_id"] for row in store.records("factors/known_companies", ids=companies)}
-    missing = [c for c in companies if c not in known]
-    if missing:
-        raise NexusError(
-            f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
-            f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
-        )
-    by_date: dict[pd.Timestamp, list[dict]] = {}
-    for date, day in values.groupby(level="date", sort=True):
-        ids = day.index.get_level_values("company_id").astype(str).tolist()
-        by_date[pd.Timestamp(date)] = [{"company_id": c, "value": float(v)}
-                                       for c, v in zip(ids, day.to_numpy(), strict=True)]
+    for factor, series in values.items():
+        missing = sorted({str(c) for c in series.index.get_level_values("company_id")} - known)
+        if missing:
+            raise NexusError(
+                f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
+                f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
+            )
+    by_date: dict[pd.Timestamp, dict[str, list[dict]]] = {}
+    for factor, series in values.items():
+        for date, day in series.groupby(level="date", sort=True):
+            ids = day.index.get_level_values("company_id").astype(str).tolist()
+            by_date.setdefault(pd.Timestamp(date), {})[factor] = [
+                {"company_id": c, "value": float(v)} for c, v in zip(ids, day.to_numpy(), strict=True)]
+
+    def upsert(tx: Tx, factor: str, date: pd.Timestamp) -> int:
+        rows = by_date[date][factor]
+        written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
+                         look_ahead=date in ahead)
+        if written[0]["written"] != len(rows):
+            raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
+        tx.run("factors/prune_date", factor=factor, model_version=version, date=date,
+               company_ids=[row["company_id"] for row in rows])
+        return len(rows)
 
     def write_date(date: pd.Timestamp) -> int:
-        rows = by_date[date]
-        ids = [row["company_id"] for row in rows]
+        return store.transaction(lambda tx: sum(upsert(tx, factor, date) for factor in by_date[date]))
 
-        def work(tx: Tx) -> int:
-            written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
-                             look_ahead=date in ahead)
-            if written[0]["written"] != len(rows):
-                raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
-            tx.run("factors/prune_date", factor=factor, model_version=version, date=date, company_ids=ids)
-            return len(rows)
-
-        return store.transaction(work)
-
-    for date in by_date:
+    for date in sorted(by_date):
         done = write_date(date)
         if on_date:
             on_date(done)
-    stored = reconcile(f"Factor {factor!r} (model version {version or 'none'})",
-                       {d: len(rows) for d, rows in by_date.items()},
-                       lambda: factor_date_counts(store, factor, model_version), write_date)
-    return sum(stored.values())
+    stored = {}
+    for factor in values:
+        expected = {d: len(per[factor]) for d, per in by_date.items() if factor in per}
+        stored[factor] = sum(reconcile(
+            f"Factor {factor!r} (model version {version or 'none'})", expected,
+            lambda factor=factor: factor_date_counts(store, factor, model_version),
+            lambda date, factor=factor: store.transaction(lambda tx: upsert(tx, factor, date))).values())
+    return stored
 
 
 def factor_date_counts(store: Store, factor: str, model_version: str | None) -> dict[pd.Timestamp, int]:
