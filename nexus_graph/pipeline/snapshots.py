@@ -16,7 +16,7 @@ from nexus_graph.snapshot.centrality import centrality_change_panels, centrality
 from nexus_graph.snapshot.hetero import build_snapshot, snapshot_counts
 from nexus_graph.snapshot.tables import GraphTables, tables_known_by
 from nexus_graph.sources.prices import load_prices
-from nexus_graph.store.factors import write_factor_panel
+from nexus_graph.store.factors import write_factor_panels
 from nexus_graph.store.protocol import Store
 from nexus_graph.store.snapshots import read_centralities, read_edges_as_of, read_graph_frames, write_centralities
 
@@ -114,8 +114,7 @@ def write_centrality_factors(store: Store) -> dict[str, int]:
     history = read_centralities(store)
     if history.empty:
         raise NexusError("No centrality history in Neo4j yet: run `nexus-graph centralities` first.")
-    return {name: write_factor_panel(store, panel, name, None)
-            for name, panel in centrality_change_panels(history).items()}
+    return write_factor_panels(store, centrality_change_panels(history), None)
 
 
 def centralities_step(store: Store, dates: list[pd.Timestamp], *, factors: bool = True,

@@ -16,7 +16,7 @@ label follows the data into ``evaluate`` and ``paper-trade`` (:func:`look_ahead_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -82,56 +82,85 @@ def write_factor_panel(
     reconciliation (:mod:`nexus_graph.store.reconcile`): the returned count is what the graph holds
     for the panel's dates, read back, not what was sent.
     """
-    values = _check_panel(panel, factor)
+    return write_factor_panels(store, {factor: panel}, model_version, on_date=on_date,
+                               look_ahead_dates=look_ahead_dates)[factor]
+
+
+def write_factor_panels(
+    store: Store,
+    panels: Mapping[str, pd.Series],
+    model_version: str | None,
+    on_date: Callable[[int], None] | None = None,
+    look_ahead_dates: Collection[pd.Timestamp] = (),
+) -> dict[str, int]:
+    """Upsert several factor panels of one model version; one transaction per snapshot date for all of them.
+
+    Each factor is stored exactly as :func:`write_factor_panel` stores it (upsert, prune of the
+    date's other companies, reconciliation per factor); the factors of a date commit together, so
+    the five centrality changes take 58 transactions instead of 290. Returns factor -> rows stored.
+    """
     ahead = {pd.Timestamp(d) for d in look_ahead_dates}
-    _require_companies(store, factor, values.index.get_level_values("company_id"))
-    by_date: dict[pd.Timestamp, list[dict]] = {}
-    for date, day in values.groupby(level="date", sort=True):
-        ids = day.index.get_level_values("company_id").astype(str).tolist()
-        by_date[pd.Timestamp(date)] = [{"company_id": c, "value": float(v)}
-                                       for c, v in zip(ids, day.to_numpy(), strict=True)]
-    return _upsert_dates(store, factor, stored_version(model_version), by_date, ahead, None, on_date)
+    values = {factor: _check_panel(panel, factor) for factor, panel in panels.items()}
+    _require_companies(store, values)
+    by_date: dict[pd.Timestamp, dict[str, list[dict]]] = {}
+    for factor, series in values.items():
+        for date, day in series.groupby(level="date", sort=True):
+            ids = day.index.get_level_values("company_id").astype(str).tolist()
+            by_date.setdefault(pd.Timestamp(date), {})[factor] = [
+                {"company_id": c, "value": float(v)} for c, v in zip(ids, day.to_numpy(), strict=True)]
+    return _upsert_dates(store, stored_version(model_version), by_date, ahead, None, on_date)
 
 
-def _require_companies(store: Store, factor: str, company_ids: Collection[str]) -> None:
-    """Refuse (nothing written) when a company id is not a ``(:Company)`` of the graph."""
-    companies = sorted({str(c) for c in company_ids})
+def _require_companies(store: Store, company_ids: Mapping[str, Collection[str] | pd.Series]) -> None:
+    """Refuse (nothing written) when a factor has a company id that is not a ``(:Company)`` of the graph.
+
+    ``company_ids``: factor -> its company ids (or its panel, indexed by ``(date, company_id)``).
+    """
+    ids = {factor: {str(c) for c in (v.index.get_level_values("company_id") if isinstance(v, pd.Series) else v)}
+           for factor, v in company_ids.items()}
+    companies = sorted(set().union(*ids.values())) if ids else []
     known = {row["company_id"] for row in store.records("factors/known_companies", ids=companies)}
-    missing = [c for c in companies if c not in known]
-    if missing:
-        raise NexusError(
-            f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
-            f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
-        )
+    for factor, mine in ids.items():
+        missing = sorted(mine - known)
+        if missing:
+            raise NexusError(
+                f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
+                f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
+            )
 
 
-def _upsert_dates(store: Store, factor: str, version: str, by_date: dict[pd.Timestamp, list[dict]],
+def _upsert_dates(store: Store, version: str, by_date: dict[pd.Timestamp, dict[str, list[dict]]],
                   ahead: Collection[pd.Timestamp], origin: str | None,
-                  on_date: Callable[[int], None] | None) -> int:
-    """Write each date's rows in its own transaction (upsert, then prune the rest), then reconcile."""
+                  on_date: Callable[[int], None] | None) -> dict[str, int]:
+    """Write each date's rows of every factor in one transaction (upsert, then prune the rest), then
+    reconcile each factor; returns factor -> rows the graph holds for its dates."""
+
+    def upsert(tx: Tx, factor: str, date: pd.Timestamp) -> int:
+        rows = by_date[date][factor]
+        written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
+                         look_ahead=date in ahead, origin=origin)
+        if written[0]["written"] != len(rows):
+            raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
+        tx.run("factors/prune_date", factor=factor, model_version=version, date=date,
+               company_ids=[row["company_id"] for row in rows])
+        return len(rows)
 
     def write_date(date: pd.Timestamp) -> int:
-        rows = by_date[date]
-        ids = [row["company_id"] for row in rows]
+        return store.transaction(lambda tx: sum(upsert(tx, factor, date) for factor in by_date[date]))
 
-        def work(tx: Tx) -> int:
-            written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
-                             look_ahead=date in ahead, origin=origin)
-            if written[0]["written"] != len(rows):
-                raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
-            tx.run("factors/prune_date", factor=factor, model_version=version, date=date, company_ids=ids)
-            return len(rows)
-
-        return store.transaction(work)
-
-    for date in by_date:
+    for date in sorted(by_date):
         done = write_date(date)
         if on_date:
             on_date(done)
-    stored = reconcile(f"Factor {factor!r} (model version {version or 'none'})",
-                       {d: len(rows) for d, rows in by_date.items()},
-                       lambda: factor_date_counts(store, factor, version or None), write_date)
-    return sum(stored.values())
+    factors = sorted({factor for per in by_date.values() for factor in per})
+    stored = {}
+    for factor in factors:
+        expected = {d: len(per[factor]) for d, per in by_date.items() if factor in per}
+        stored[factor] = sum(reconcile(
+            f"Factor {factor!r} (model version {version or 'none'})", expected,
+            lambda factor=factor: factor_date_counts(store, factor, version or None),
+            lambda date, factor=factor: store.transaction(lambda tx: upsert(tx, factor, date))).values())
+    return stored
 
 
 def write_imported_factor(store: Store, rows: pd.DataFrame, factor: str, origin: str,
@@ -160,18 +189,18 @@ def write_imported_factor(store: Store, rows: pd.DataFrame, factor: str, origin:
                     else "a graph factor")
             raise UsageError(f"Factor name {factor!r} is taken by {what} ({row['rows']} value(s)); nothing was "
                              "written. Import under another --name.")
-    _require_companies(store, factor, rows["company_id"])
-    by_date: dict[pd.Timestamp, list[dict]] = {}
+    _require_companies(store, {factor: rows["company_id"].astype(str).tolist()})
+    by_date: dict[pd.Timestamp, dict[str, list[dict]]] = {}
     for date, day in rows.groupby("date", sort=True):
-        by_date[pd.Timestamp(date)] = [
+        by_date[pd.Timestamp(date)] = {factor: [
             {"company_id": str(c), "value": float(v), "known_from": k, "look_ahead": bool(a)}
             for c, v, k, a in zip(day["company_id"], day["value"], day["known_from"], day["look_ahead"], strict=True)
-        ]
+        ]}
     store.transaction(lambda tx: tx.run("factors/prune_other_dates", factor=factor, model_version=NO_MODEL,
                                         dates=list(by_date)))
-    _upsert_dates(store, factor, NO_MODEL, by_date, (), origin, on_date)
+    _upsert_dates(store, NO_MODEL, by_date, (), origin, on_date)
     stored = factor_date_counts(store, factor, None)
-    expected = {d: len(r) for d, r in by_date.items()}
+    expected = {d: len(per[factor]) for d, per in by_date.items()}
     if stored != expected:
         extra = sorted(set(stored) - set(expected))
         raise NexusError(f"Factor {factor!r}: the graph holds {sum(stored.values())} value(s) on {len(stored)} date(s) "

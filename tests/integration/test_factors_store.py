@@ -97,3 +97,23 @@ def test_unknown_company_writes_nothing(store: Store) -> None:
 def test_equity_universe_reads_kind(store: Store) -> None:
     add_companies(store)
     assert equity_universe(store) == ["AMD", "NVDA", "TSM"]
+
+
+def test_several_panels_in_one_transaction_per_date_store_what_one_at_a_time_stores(store: Store) -> None:
+    from nexus_graph.store.factors import write_factor_panels
+
+    add_companies(store)
+    a, b = make_panel(3, "fa"), make_panel(4, "fb").drop(DATES[0], level="date")  # fb lacks the first date
+    one_at_a_time = {"fa": write_factor_panel(store, a, "fa", None), "fb": write_factor_panel(store, b, "fb", None)}
+    alone = {f: factor_panel(store, f, None) for f in ("fa", "fb")}
+    store.write("admin/wipe_data_batch", limit=10_000)  # factor values go; write them again, together
+    add_companies(store)
+    together = write_factor_panels(store, {"fa": a, "fb": b}, None)
+    assert together == one_at_a_time == {"fa": 15, "fb": 12}
+    for factor, panel in alone.items():
+        pd.testing.assert_series_equal(factor_panel(store, factor, None), panel, check_exact=True)
+    # a company unknown to the graph in either panel: nothing of either is written
+    bad = make_panel(5, "fc").rename(index={"TSM": "ZZZZ"}, level="company_id")
+    with pytest.raises(NexusError, match=r"Factor 'fc' has values for 1 company id\(s\) not in Neo4j"):
+        write_factor_panels(store, {"fd": make_panel(6, "fd"), "fc": bad}, None)
+    assert "fd" not in factor_names(store)
