@@ -18,12 +18,18 @@ time-forward training objective (:func:`nexus_graph.model.temporal.hold_out_rece
 became known in the last ``gap`` months before the cut are hidden from messages and are the
 positives), ``holdout`` the same with the visible edges kept as positives too; ``pair`` (EXPERIMENTAL,
 :mod:`nexus_graph.model.pair_prior`) the decoder also gets a learned linear term over the baseline's
-pair heuristics at the cut, ``pairpast`` the same over ``past_link`` only.
+pair heuristics at the cut, ``pairpast`` the same over ``past_link`` only; ``stack`` the stacked
+decoder (:mod:`nexus_graph.model.stacking`): the baseline's fitted logit as a fixed offset, the HGT
+trained as the residual on top; ``win`` the time-forward objective (:mod:`nexus_graph.model.windows`:
+the new links of the baseline's four earlier windows, each predicted from its start snapshot) instead
+of reconstruction, ``both`` the two objectives summed; ``mix`` (with ``stack+win``) leaves the most
+recent window out of training and fits the residual's weight on it (``offset + beta * bilinear``).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import statistics
 import time
@@ -43,6 +49,7 @@ from nexus_graph.model.pair_prior import PairFeatures, PairPriorPredictor
 from nexus_graph.model.splits import LinkSplit, leaked_edges, time_forward_split
 from nexus_graph.model.temporal import hold_out_recent
 from nexus_graph.model.train import TrainConfig, train_link_predictor
+from nexus_graph.model.windows import training_inputs
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.past import with_past_edges
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
@@ -54,11 +61,11 @@ RW_STEPS, ID_DIM = 8, 16
 
 def variant_graph(tables: GraphTables, at: pd.Timestamp, variant: str) -> HeteroData:
     """The snapshot at ``at`` with the inputs ``variant`` names."""
-    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast"}
+    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast", "stack", "win", "both", "mix"}
     unknown = parts - {"past", "rw", "id"}
     if unknown:
         raise SystemExit(f"Unknown variant part(s) {sorted(unknown)} in {variant!r}; "
-                         "use hgt, past, rw, id, recent, holdout, pair, pairpast.")
+                         "use hgt, past, rw, id, recent, holdout, pair, pairpast, stack, win, both, mix.")
     data = build_snapshot(tables, at)
     if "past" in parts:
         data = with_past_edges(data, tables, at)
@@ -106,11 +113,19 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
         if not _same_pairs(split, reference) or leaked_edges(split):
             raise SystemExit(f"variant {variant!r} changed the validation pairs or leaks them; "
                              "the ablation would be unfair.")
+        config = TrainConfig(epochs=epochs, decoder="stacked" if "stack" in parts else "bilinear",
+                             mix="fitted" if "mix" in parts else "fixed",
+                             objective="windows" if "win" in parts else "both" if "both" in parts else "reconstruct")
+        # validation offsets over the full cut graph, whatever a hold-out variant hides from messages
+        offsets, tasks = training_inputs(tables, split, cut, config, lambda d, v=variant: variant_graph(tables, d, v),
+                                         val_edges=reference.message_edges, gap_months=gap_months)
         with _decoder(tables, cut, parts, split):
-            runs = [train_link_predictor(graph, split, TrainConfig(epochs=epochs, seed=s), device="cpu") for s in seeds]
+            runs = [train_link_predictor(graph, split, dataclasses.replace(config, seed=s), device="cpu",
+                                         offsets=offsets, tasks=tasks) for s in seeds]
         aucs = [r.val_auc for r in runs]
         rows.append({"variant": variant, "as_of": f"{as_of:%Y-%m-%d}", "val_auc": statistics.mean(aucs),
                      "min": min(aucs), "max": max(aucs), "aucs": aucs, "baseline_auc": base.auc,
+                     "residual_weight": [r.decoder.get("residual_weight") for r in runs],
                      "by_type": {k: statistics.mean(r.val_auc_by_type[k] for r in runs)
                                  for k in runs[0].val_auc_by_type},
                      "seconds": statistics.mean(r.seconds for r in runs)})

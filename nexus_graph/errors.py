@@ -24,3 +24,17 @@ class ValidationFailed(NexusError):
         shown = "\n".join(f"  {p}" for p in problems)
         more = f"\n  ... and {self.total - len(problems)} more" if self.total > len(problems) else ""
         super().__init__(f"{self.total} problem(s) in the dataset; nothing was written:\n{shown}{more}")
+
+
+class InvalidFile(UsageError):
+    """An input file given on the command line broke its contract (exit code 2); nothing was written.
+
+    ``problems`` lists the findings shown (one line each: file, line or row, column, value, what to do).
+    """
+
+    def __init__(self, file: str, problems: list[str], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = len(problems) if total is None else total
+        shown = "\n".join(f"  {p}" for p in problems)
+        more = f"\n  ... and {self.total - len(problems)} more" if self.total > len(problems) else ""
+        super().__init__(f"{self.total} problem(s) in {file}; nothing was written:\n{shown}{more}")

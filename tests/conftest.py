@@ -17,6 +17,19 @@ from nexus_graph.store import Store
 from nexus_graph.store.admin import init_schema, wipe
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_side_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point the columnar side store (prices) at an empty folder for the whole run.
+
+    Without this, a test that backfills or evaluates in-process would read the checkout's own
+    ``.nexus-data/prices.parquet`` left by `make demo`, and its results would depend on it. A test
+    that needs prices saves them itself (into its own ``NEXUS_GRAPH_DATA_HOME``).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEXUS_GRAPH_DATA_HOME", str(tmp_path_factory.mktemp("side-store")))
+        yield
+
+
 def _neo4j_required() -> bool:
     return os.environ.get("CI", "").lower() == "true" or os.environ.get("NEXUS_GRAPH_REQUIRE_NEO4J") == "1"
 

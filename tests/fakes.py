@@ -52,6 +52,8 @@ class RecordingStore:
 
     def run(self, kind: str, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         catalog.statement(name)  # an unknown name raises, as the real store would
+        if kind == "read":
+            catalog.refuse_write_in_read(name)  # as the real store does: a read may land on a read-only cluster member
         self.calls.append(Call(kind, name, dict(params)))
         answer = self.answers.get(name, [])
         return [dict(row) for row in (answer(params) if callable(answer) else answer)]

@@ -1,4 +1,4 @@
-// Test helper: remove the signal registry (signals and their tests) only.
+// Test helper: remove the signal registry (signals, their tests and status changes) only.
 MATCH (n)
-WHERE n:Signal OR n:SignalTest
+WHERE n:Signal OR n:SignalTest OR n:StatusChange
 DETACH DELETE n

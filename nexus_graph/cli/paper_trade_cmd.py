@@ -84,6 +84,11 @@ def register(app: typer.Typer) -> None:
                                    "(the report says it was forced)."),
         allow_look_ahead: bool = typer.Option(False, "--allow-look-ahead", help="Trade factor values from a "
                                               "look-ahead backfill (the report labels them)."),
+        composite: str = typer.Option(None, "--composite", help="Trade one rank-averaged composite of these "
+                                      "comma-separated factors (A,B): per date, each factor's cross-sectional "
+                                      "percentile rank, weighted mean over the factors a company has."),
+        weights: str = typer.Option(None, "--weights", help="Comma-separated weights of the --composite factors "
+                                    "(finite, >= 0, normalised to sum 1; default equal)."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary instead of the table."),
     ) -> None:
         """Paper-trade factors: monthly long-only / long-short portfolios against the equal-weighted universe.
@@ -92,14 +97,20 @@ def register(app: typer.Typer) -> None:
         decided at each month-end with only what was known then and held from the next trading day.
         Prints CAGR, volatility, Sharpe, max drawdown (dates), turnover and the deflated Sharpe, and
         records the run against its signals in Neo4j. A --signal whose registry status is rejected (or
-        that was never registered) is refused unless --force."""
+        that was never registered) is refused unless --force; with --composite, each of its factors is."""
         from nexus_graph.errors import NexusError, UsageError
         from nexus_graph.pipeline.paper_trade import paper_trade_stored
+        from nexus_graph.trading.composite import parse_composite
         from nexus_graph.trading.portfolio import PortfolioConfig
 
+        if composite is not None and signal:
+            raise UsageError("Pass either --signal or --composite, not both.")
+        if weights is not None and composite is None:
+            raise UsageError("--weights needs --composite A,B (the factors the weights belong to).")
         try:  # the settings are checked before connecting
             PortfolioConfig(quantile=quantile, weighting=weighting, cost_bps=cost_bps,  # type: ignore[arg-type]
                             n_trials=trials or 1).validated()
+            weighted = parse_composite(composite, weights) if composite is not None else None
         except NexusError as exc:
             raise UsageError(str(exc)) from None
 
@@ -108,7 +119,7 @@ def register(app: typer.Typer) -> None:
             outcome = paper_trade_stored(
                 store, signal, model_version=model_version, quantile=quantile, weighting=weighting,
                 cost_bps=cost_bps, trials=trials, prices_path=prices_path, report_dir=report_dir,
-                synthetic=synthetic, force=force, allow_look_ahead=allow_look_ahead,
+                synthetic=synthetic, force=force, allow_look_ahead=allow_look_ahead, composite=weighted,
                 on_step=lambda status: bar.update(task, advance=1, status=status))
         if json_out:
             from nexus_graph.report.run_files import jsonable
@@ -116,6 +127,10 @@ def register(app: typer.Typer) -> None:
             print_json(jsonable(outcome.summary()))
             return
         print_statistics(outcome.stats, outcome.result, outcome.run_id, outcome.notes)
+        if outcome.composite:
+            shown = ", ".join(f"{name} {w:.0%}" for name, w in outcome.composite.items())
+            console.print(f"Composite: per-date percentile ranks weighted {shown}; a company missing a factor is "
+                          "scored by the factors it has (weights renormalised).", highlight=False, markup=False)
         console.print(f"Recorded (:PaperTradeRun {{id: '{outcome.run_id}'}})-[:USED_SIGNAL]->(:Signal) for "
                       f"{', '.join(outcome.signals)}.", highlight=False, markup=False)
         if outcome.report:

@@ -51,9 +51,23 @@ def train(
                                                "validation pairs by at most this much."),
     allow_below_baseline: bool = typer.Option(False, "--allow-below-baseline",
                                               help="Promote a model that trails the baseline anyway (recorded)."),
+    decoder: str = typer.Option(None, "--decoder", help="bilinear | stacked: the stacked decoder adds the heuristic "
+                                "baseline's logit (fitted on earlier windows) as a fixed offset and trains the HGT "
+                                "as the residual (default: TrainConfig's). Embeddings come from the encoder either "
+                                "way."),
+    objective: str = typer.Option(None, "--objective", help="reconstruct | windows | both: train on the visible "
+                                  "edges, on the links that became known in the four quarters before the cut "
+                                  "(each from its start snapshot), or both (default: TrainConfig's)."),
+    mix: str = typer.Option(None, "--mix", help="fixed | fitted (stacked decoder, windows objective): weigh the "
+                            "residual by a weight fitted on the most recent window before the cut, which training "
+                            "then leaves out (default: TrainConfig's)."),
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
+    processes: int = typer.Option(1, "--processes",
+                                  help="Train the mini-batch path over N processes with torch.distributed "
+                                       "(DDP; gloo on CPU, nccl on CUDA with one GPU per process). Spawns N local "
+                                       "workers, or, under torchrun, N = WORLD_SIZE ranks."),
     walk_forward: str = typer.Option(None, "--walk-forward", help="MONTHLY | QUARTERLY | YEARLY: train one model "
                                      "per period from --asof to --until, each on data known at its start."),
     until: str = typer.Option(None, "--until", help="Last period start for --walk-forward (YYYY-MM-DD)."),
@@ -74,9 +88,27 @@ def train(
         raise UsageError(f"--device must be auto, cpu or cuda (got {device!r}).")
     if split not in ("time", "random"):
         raise UsageError(f"--split must be 'time' or 'random' (got {split!r}).")
+    from nexus_graph.model.stacking import DECODERS, MIXES
+    from nexus_graph.model.windows import OBJECTIVES
+
+    if decoder is not None and decoder not in DECODERS:
+        raise UsageError(f"--decoder must be one of {', '.join(DECODERS)} (got {decoder!r}).")
+    if objective is not None and objective not in OBJECTIVES:
+        raise UsageError(f"--objective must be one of {', '.join(OBJECTIVES)} (got {objective!r}).")
+    if mix is not None and mix not in MIXES:
+        raise UsageError(f"--mix must be one of {', '.join(MIXES)} (got {mix!r}).")
+    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective), ("mix", mix)) if v is not None}
+    wanted = TrainConfig(**chosen)  # the defaults, with what was asked for
+    if processes > 1 and (wanted.decoder != "bilinear" or wanted.objective != "reconstruct"):
+        raise UsageError(f"--processes {processes} trains the bilinear decoder on the reconstruct objective only "
+                         f"(got --decoder {wanted.decoder} --objective {wanted.objective}); add --decoder bilinear "
+                         "--objective reconstruct, or train with one process.")
+    minibatch = _processes_minibatch(processes, device, minibatch, walk_forward)
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
-                         min_auc=min_auc, minibatch=minibatch)
+                         min_auc=min_auc, minibatch=minibatch, processes=processes, **chosen)
+    if _served_as_worker_rank(device, processes):
+        return
     if walk_forward:
         _walk_forward(as_of, walk_forward, until, gap, split, config, device, _edge_types(predict),
                       models_dir or default_models_dir(), json_out)
@@ -105,6 +137,38 @@ def train(
                   f"{outcome.baseline_note()} Pass --allow-below-baseline to promote it anyway")
         err_console.print(f"Error: {reason}: the model was saved but not promoted.", markup=False, soft_wrap=True)
         raise typer.Exit(1)
+
+
+def _processes_minibatch(processes: int, device: str, minibatch: bool | None, walk_forward: str | None
+                         ) -> bool | None:
+    """The --minibatch choice for --processes (checked before connecting); a note when it is switched on."""
+    from nexus_graph.model.distributed import check_processes, torchrun_rank
+
+    try:
+        check_processes(processes, device, minibatch)
+    except NexusError as exc:
+        raise UsageError(str(exc)) from None
+    if processes > 1 and walk_forward and torchrun_rank() is not None:
+        raise UsageError("--walk-forward is not supported under torchrun; run it without torchrun and "
+                         f"--processes {processes} spawns the workers of each period.")
+    if processes > 1 and minibatch is None:
+        launched = torchrun_rank()
+        if launched is None or launched.rank == 0:  # one note per run, not one per torchrun rank
+            err_console.print(f"Note: --processes {processes} trains the mini-batch path (switched on; "
+                              "--minibatch says so explicitly).", markup=False, highlight=False, soft_wrap=True)
+        return True
+    return minibatch
+
+
+def _served_as_worker_rank(device: str, processes: int) -> bool:
+    """Under torchrun, ranks 1.. train their shard of rank 0's job (they never open the store): True."""
+    from nexus_graph.model.distributed import serve_torchrun_rank, torchrun_rank
+
+    launched = torchrun_rank()
+    if launched is None or launched.rank == 0:
+        return False
+    serve_torchrun_rank(device, processes)
+    return True
 
 
 def _walk_forward(as_of, freq: str, until: str | None, gap: int, split: str, config, device: str, predict,
@@ -151,6 +215,9 @@ def print_training_summary(summary: dict) -> None:
          f"{summary['baseline_auc']:.4f} (heuristics, same validation pairs)"),
         ("gate", f"{summary['gate']} (val AUC {summary['val_auc']:.4f} vs min {summary['min_auc']}"
                  f"{' and the baseline' if summary.get('baseline_auc') is not None else ''})"),
+        ("decoder", f"{summary.get('decoder', 'bilinear')}, objective {summary.get('objective', 'reconstruct')}"
+                    + ("" if summary.get("residual_weight") is None else
+                       f", residual weight {summary['residual_weight']:.3f}")),
         ("promoted", str(summary["promoted"])), ("device", str(summary["device"])),
         ("seconds", f"{summary['seconds']:.2f}" if summary.get("seconds") is not None else "?"),
         ("checkpoint", str(summary["dir"])),

@@ -12,17 +12,21 @@ The three horizons are three looks at one factor, and the robust t has its own d
 Holm-adjusted across the horizons tested (``statsmodels`` ``multipletests``), at 5 %: under the null
 the chance that *any* horizon passes is at most 5 % (measured in ``docs/benchmarks.md``).
 
-===========  ==========  ====  ==============================================================
-verdict      status      tier  when
-===========  ==========  ====  ==============================================================
-NULL         rejected    0     no horizon is significant: Holm-adjusted robust p > 0.05 at
-                               every horizon tested (no horizon with data: nothing to test).
-ALPHA        alpha       2     at >= 1 significant horizon BOTH the robust t clears its
-                               multiple-testing bar and the plain t clears the HLZ bar, AND the
-                               mean IC has one sign across the significant horizons.
-CANDIDATE    candidate   1     anything else: significant somewhere, but no horizon clears both
-                               bars, or the significant horizons disagree in sign.
-===========  ==========  ====  ==============================================================
+===========  ==========  ==============================================================
+verdict      status      when
+===========  ==========  ==============================================================
+NULL         rejected    no horizon is significant: Holm-adjusted robust p > 0.05 at
+                         every horizon tested (no horizon with data: nothing to test).
+ALPHA        alpha       at >= 1 significant horizon BOTH the robust t clears its
+                         multiple-testing bar and the plain t clears the HLZ bar, AND the
+                         mean IC has one sign across the significant horizons.
+CANDIDATE    candidate   anything else: significant somewhere, but no horizon clears both
+                         bars, or the significant horizons disagree in sign.
+===========  ==========  ==============================================================
+
+The status is the *run's*; the signal's status in the registry follows from it by the lifecycle
+(:mod:`nexus_graph.evaluation.lifecycle`, which adds ``declining``), and the evidence tier (a letter,
+independent of the verdict) is :func:`nexus_graph.evaluation.evidence.evidence_tier`.
 
 Only significant horizons count for the sign rule: an insignificant horizon's sign is noise.
 
@@ -50,14 +54,13 @@ LEVEL = 0.05  # holm rule: family-wise level across the horizons
 
 NULL, CANDIDATE, ALPHA = "NULL", "CANDIDATE", "ALPHA"
 STATUS = {NULL: "rejected", CANDIDATE: "candidate", ALPHA: "alpha"}
-TIER = {NULL: 0, CANDIDATE: 1, ALPHA: 2}
 HOLM, SEED = "holm", "seed"
 DEFAULT_RULE = HOLM
 
 
 @dataclass(frozen=True)
 class Decision:
-    """A verdict with its registry status, tier, the rule that made it and the reasons, in order."""
+    """A verdict with its run status, the rule that made it and the reasons, in order."""
 
     verdict: str
     reasons: list[str] = field(default_factory=list)
@@ -66,10 +69,6 @@ class Decision:
     @property
     def status(self) -> str:
         return STATUS[self.verdict]
-
-    @property
-    def tier(self) -> int:
-        return TIER[self.verdict]
 
 
 def _fmt(value: float) -> str:

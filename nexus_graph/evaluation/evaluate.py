@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph.errors import NexusError
-from nexus_graph.evaluation import regimes, stats
+from nexus_graph.evaluation import evidence, regimes, stats
 from nexus_graph.evaluation.decision import DEFAULT_RULE, Decision, decide, horizon_holm_p
 from nexus_graph.evaluation.family import TestFamily
 from nexus_graph.evaluation.ic import aligned, cross_section_sizes, information_coefficient
@@ -43,6 +43,7 @@ class Inputs:
     horizons: tuple[int, ...]
     data_fingerprint: str
     run_id: str
+    coverage: float = float("nan")  # evidence.universe_coverage: share of the universe with a factor value
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,30 @@ class Evaluation:
     m: int
     prior_tests: int
     family: TestFamily = field(default_factory=TestFamily)
+    look_ahead: bool = False  # the factor values came from a look-ahead backfill (allowed explicitly)
+
+    @property
+    def months(self) -> int:
+        """Month-ends the evidence rests on (:func:`~nexus_graph.evaluation.evidence.evidence_months`)."""
+        return evidence.evidence_months(self.table)
+
+    @property
+    def tier(self) -> str:
+        """The evidence tier A / B / C (:func:`~nexus_graph.evaluation.evidence.evidence_tier`)."""
+        return evidence.evidence_tier(self.months, self.inputs.coverage, self.look_ahead)
+
+    @property
+    def tier_reason(self) -> str:
+        """Why the tier is what it is, in one clause."""
+        return evidence.tier_reason(self.months, self.inputs.coverage, self.look_ahead)
+
+    @property
+    def evidence_note(self) -> str:
+        """The registry's one-paragraph evidence note (:func:`nexus_graph.evaluation.evidence.evidence_note`)."""
+        return evidence.evidence_note(self.table, self.splits, verdict=self.decision.verdict, rule=self.decision.rule,
+                                      tier=self.tier, months=self.months, coverage=self.inputs.coverage,
+                                      first_date=self.ic.index.min(), last_date=self.ic.index.max(),
+                                      look_ahead=self.look_ahead)
 
     @property
     def tests(self) -> int:
@@ -102,17 +127,20 @@ def prepare(
     horizons: Sequence[int] = DEFAULT_HORIZONS,
     model_version: str | None = None,
     name: str | None = None,
+    delistings: pd.DataFrame | None = None,
 ) -> Inputs:
     """Forward returns at the factor's snapshot dates, restricted to ``universe``, and fingerprints.
 
-    ``factor`` follows the factor-panel contract; ``prices`` the canonical prices frame.
+    ``factor`` follows the factor-panel contract; ``prices`` the canonical prices frame;
+    ``delistings`` the delisting events, which end a delisted name's forward returns at its delisting
+    value (:func:`~nexus_graph.evaluation.returns.forward_returns`) instead of dropping the name.
     """
     name = name or (str(factor.name) if factor.name is not None else "")
     if not name:
         raise NexusError("The factor panel has no name; name the Series after the factor.")
     horizons = tuple(int(h) for h in horizons)
     dates = factor.index.get_level_values("date").unique()
-    returns = forward_returns(prices, dates, horizons)
+    returns = forward_returns(prices, dates, horizons, delistings)
     trailing = trailing_returns(prices, dates, regimes.MARKET_HORIZON)
     if universe is not None:
         members = list(universe)
@@ -126,8 +154,9 @@ def prepare(
         )
     fingerprint = data_fingerprint(frame["factor"], frame[list(horizons)])
     run = hashlib.sha256(f"{name}|{model_version or ''}|{horizons}|{METHOD}|{fingerprint}".encode()).hexdigest()
+    coverage = evidence.universe_coverage(factor, returns[list(horizons)])
     return Inputs(name, model_version, frame["factor"].rename(name), frame[list(horizons)],
-                  regimes.market_months(trailing), horizons, fingerprint, run[:32])
+                  regimes.market_months(trailing), horizons, fingerprint, run[:32], coverage)
 
 
 def evaluate(inputs: Inputs, prior: TestFamily | int = 0, *, rule: str = DEFAULT_RULE) -> Evaluation:
@@ -202,7 +231,15 @@ def summary(evaluation: Evaluation) -> dict[str, Any]:
         "method": METHOD,
         "verdict": evaluation.decision.verdict,
         "status": evaluation.decision.status,
-        "tier": evaluation.decision.tier,
+        "tier": evaluation.tier,
+        "tier_reason": evaluation.tier_reason,
+        "months": evaluation.months,
+        "coverage": evaluation.inputs.coverage,
+        "t_stat": evidence.headline_t(evaluation.table)[0],
+        "t_stat_horizon": evidence.headline_t(evaluation.table)[1],
+        "hlz_passes": evidence.hlz_passes(evaluation.table),
+        "evidence": evaluation.evidence_note,
+        "look_ahead": evaluation.look_ahead,
         "reasons": list(evaluation.decision.reasons),
         "rule": evaluation.decision.rule,
         "m": evaluation.m,

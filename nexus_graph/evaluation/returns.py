@@ -5,7 +5,10 @@ horizon ``h`` is the close ``h`` trading days later divided by that close, minus
 without ``h`` later trading days has no return at ``h``. Trading days are the dates present in
 the prices frame (``spec/dataset.md``), shared by every company: a company without a close on the
 start or the end day has no return for that date (nothing is filled forward, so a stale price
-never stands in for a missing one).
+never stands in for a missing one) -- except a **delisted** name: given the delisting events (see
+:func:`nexus_graph.trading.delistings.delisting_events`), a name whose prices stop inside the horizon
+ends it at ``last close x (1 + delisting return)``, as the paper trader books it. Dropping it would
+leave out of every cross-section exactly the names that failed (survivorship bias).
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ def forward_returns(
     prices: pd.DataFrame,
     dates: Iterable[pd.Timestamp | str],
     horizons: Sequence[int] = DEFAULT_HORIZONS,
+    delistings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Simple forward returns from each snapshot date at each horizon (trading days).
 
@@ -92,6 +96,12 @@ def forward_returns(
         Snapshot dates (calendar month-ends in the pipeline; any dates work).
     horizons
         Positive horizons in trading days.
+    delistings
+        Delisting events (columns ``company_id``, ``last_day``, ``last_close``, ``delisting_return``,
+        as :func:`nexus_graph.trading.delistings.delisting_events` returns them), or None for none: a
+        delisted name's return at a horizon that ends after its last close is its delisting return
+        compounded onto its return to the last close. Only the end of a horizon is filled, never
+        its start: after its last close a delisted name has no rows.
 
     Returns
     -------
@@ -104,7 +114,7 @@ def forward_returns(
     horizons = [int(h) for h in horizons]
     if not horizons or min(horizons) < 1:
         raise NexusError(f"Horizons must be positive numbers of trading days (got {horizons}).")
-    return _returns_at_offsets(prices, dates, horizons)
+    return _returns_at_offsets(prices, dates, horizons, delistings)
 
 
 def trailing_returns(prices: pd.DataFrame, dates: Iterable[pd.Timestamp | str], window: int) -> pd.Series:
@@ -120,7 +130,24 @@ def trailing_returns(prices: pd.DataFrame, dates: Iterable[pd.Timestamp | str], 
     return _returns_at_offsets(prices, dates, [-window])[-window].rename(f"trailing_{window}")
 
 
-def _returns_at_offsets(prices: pd.DataFrame, dates: Iterable[pd.Timestamp | str], offsets: list[int]) -> pd.DataFrame:
+def exit_values(close: pd.DataFrame, delistings: pd.DataFrame | None) -> pd.DataFrame:
+    """Closes where each delisted name is worth ``last close x (1 + delisting return)`` after its last day.
+
+    The value after the last close is constant (the position has become cash). ``close`` is a
+    :func:`close_matrix`; names in ``delistings`` that it lacks are ignored.
+    """
+    if delistings is None or delistings.empty:
+        return close
+    filled = close.copy()
+    events = delistings[["company_id", "last_day", "last_close", "delisting_return"]]
+    for company, last_day, last, ret in events.itertuples(index=False, name=None):
+        if company in filled.columns:
+            filled.loc[filled.index > pd.Timestamp(last_day), company] = float(last) * (1.0 + float(ret))
+    return filled
+
+
+def _returns_at_offsets(prices: pd.DataFrame, dates: Iterable[pd.Timestamp | str], offsets: list[int],
+                        delistings: pd.DataFrame | None = None) -> pd.DataFrame:
     """Returns between each snapshot's close and the close ``offset`` trading days away, per offset.
 
     Positive offsets: forward return ``close(t + o) / close(t) - 1``; negative: trailing return
@@ -128,6 +155,7 @@ def _returns_at_offsets(prices: pd.DataFrame, dates: Iterable[pd.Timestamp | str
     """
     wide = close_matrix(prices)
     closes = wide.to_numpy()
+    ends = exit_values(wide, delistings).to_numpy()  # a horizon may end at a delisting exit; a start never
     days = pd.DatetimeIndex(wide.index)
     snapshots = pd.DatetimeIndex(pd.to_datetime(list(dates))).astype("datetime64[ns]").unique().sort_values()
     positions = snapshot_positions(days, snapshots)
@@ -141,7 +169,7 @@ def _returns_at_offsets(prices: pd.DataFrame, dates: Iterable[pd.Timestamp | str
         other = positions + offset
         inside = (other >= 0) & (other < len(days))
         values = np.full_like(start, np.nan)
-        values[inside] = closes[other[inside]]
+        values[inside] = (ends if offset > 0 else closes)[other[inside]]
         columns[offset] = values / start - 1.0 if offset > 0 else start / values - 1.0
 
     index = pd.MultiIndex.from_product([snapshots, companies], names=list(INDEX_NAMES))

@@ -50,7 +50,7 @@ from nexus_graph.snapshot.tables import GraphTables
 
 FEATURES = ("common_neighbours", "adamic_adar", "paths3", "segment_rate", "source_profile", "target_profile",
             "past_link")
-_LOG_FEATURES = ("common_neighbours", "adamic_adar", "paths3")
+LOG_FEATURES = ("common_neighbours", "adamic_adar", "paths3")  # enter the regression as log1p
 _GROUP_COLUMN = {"company": "segment", "fund": "fund_type"}
 
 
@@ -192,7 +192,7 @@ class HeuristicGraph:
 def regression_inputs(raw: np.ndarray) -> np.ndarray:
     """The regression's inputs from raw heuristics: ``log1p`` of the count-like columns."""
     out = raw.astype(np.float64, copy=True)
-    for name in _LOG_FEATURES:
+    for name in LOG_FEATURES:
         i = FEATURES.index(name)
         out[:, i] = np.log1p(out[:, i])
     return out
@@ -324,27 +324,21 @@ def baseline_auc(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str,
         plus ``common_neighbours`` ranking (recorded in ``info["fallback"]``).
     """
     cut = pd.Timestamp(cut)
-    negatives, seed = split.info.get("negatives", "degree"), int(split.info.get("seed", 0))
-    found = training_windows(tables, cut, split.predict, gap_months=gap_months, windows=windows,
-                             step_months=step_months, negatives=negatives, seed=seed + 1000)
-    window_graphs = [(HeuristicGraph(tables, start), split) for start, _, split in found]
+    fitted = fit_combination(tables, split, cut, gap_months=gap_months, windows=windows, step_months=step_months,
+                             l2=l2)
     # the split's own message graph: a random split has removed its validation edges from it
     graph = HeuristicGraph(tables, cut, edges=split.message_edges)
-    by_type, single, coefficients, train_pairs, fallback = {}, {}, {}, {}, []
+    by_type, single, coefficients, fallback = {}, {}, {}, []
     for et, pairs in split.val_edges.items():
         name = "__".join(et)
         labels = split.val_labels[et].numpy()
         if pairs.size(1) == 0:
             continue
         raw = graph.features(et, pairs)
-        x_train, y_train = _stack_window_rows(window_graphs, et)
-        train_pairs[name] = len(y_train)
-        if len(np.unique(y_train)) == 2:
-            model = fit_logistic(x_train, y_train, l2)
-            score = model.decision(regression_inputs(raw))
-            coefficients[name] = dict(zip(FEATURES, model.coef.tolist(), strict=True))
+        score = fitted.decision(et, raw)
+        if et in fitted.models:
+            coefficients[name] = dict(zip(FEATURES, fitted.models[et].coef.tolist(), strict=True))
         else:
-            score = raw[:, FEATURES.index("past_link")] * 1e6 + raw[:, FEATURES.index("common_neighbours")]
             fallback.append(name)
         n_pos = int((labels > 0.5).sum())
         by_type[name] = (roc_auc(labels, score), n_pos)
@@ -353,8 +347,48 @@ def baseline_auc(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str,
     return BaselineResult(
         auc=weighted_auc(by_type), auc_by_type={k: v[0] for k, v in by_type.items()},
         heuristic_auc={f: weighted_auc(v) for f, v in single.items()}, coefficients=coefficients,
-        windows=[f"{start:%Y-%m-%d}..{end:%Y-%m-%d}" for start, end, _ in found],
-        train_pairs=train_pairs, cut=f"{cut:%Y-%m-%d}",
-        info={"gap_months": gap_months, "step_months": step_months, "l2": l2, "negatives": negatives,
-              "fallback": fallback},
+        windows=fitted.windows, train_pairs=fitted.train_pairs, cut=f"{cut:%Y-%m-%d}",
+        info={"gap_months": gap_months, "step_months": step_months, "l2": l2,
+              "negatives": split.info.get("negatives", "degree"), "fallback": fallback},
     )
+
+
+@dataclass
+class FittedCombination:
+    """The logistic combination per relationship type, fitted on earlier windows ending at a cut."""
+
+    models: dict[EdgeType, LogisticModel]  # types whose windows held both labels
+    windows: list[str]  # 'start..end' of each window used
+    train_pairs: dict[str, int]  # per type name: labelled pairs fitted on
+
+    def decision(self, et: EdgeType, raw: np.ndarray) -> np.ndarray:
+        """Baseline logits of pairs with raw heuristics ``raw`` ``[n, len(FEATURES)]``.
+
+        A type without a fitted model ranks by ``past_link`` then ``common_neighbours`` (the fallback).
+        """
+        model = self.models.get(et)
+        if model is not None:
+            return model.decision(regression_inputs(raw))
+        return raw[:, FEATURES.index("past_link")] * 1e6 + raw[:, FEATURES.index("common_neighbours")]
+
+
+def fit_combination(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str, *, gap_months: int = 3,
+                    windows: int = 4, step_months: int = 3, l2: float = 1.0) -> FittedCombination:
+    """Fit the logistic combination of each predicted type of ``split`` on the windows ending at ``cut``.
+
+    Only ``split.predict`` and ``split.info`` (negatives, seed) are read from ``split``: never its
+    validation pairs or labels. Arguments as in :func:`baseline_auc`.
+    """
+    cut = pd.Timestamp(cut)
+    negatives, seed = split.info.get("negatives", "degree"), int(split.info.get("seed", 0))
+    found = training_windows(tables, cut, split.predict, gap_months=gap_months, windows=windows,
+                             step_months=step_months, negatives=negatives, seed=seed + 1000)
+    window_graphs = [(HeuristicGraph(tables, start), window) for start, _, window in found]
+    models, train_pairs = {}, {}
+    for et in split.predict:
+        x_train, y_train = _stack_window_rows(window_graphs, et)
+        train_pairs["__".join(et)] = len(y_train)
+        if len(np.unique(y_train)) == 2:
+            models[et] = fit_logistic(x_train, y_train, l2)
+    return FittedCombination(models=models, train_pairs=train_pairs,
+                             windows=[f"{start:%Y-%m-%d}..{end:%Y-%m-%d}" for start, end, _ in found])

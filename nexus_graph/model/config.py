@@ -31,7 +31,11 @@ class TrainConfig:
     batch_size: int = 2048  # training positives per mini-batch step
     fanout: tuple[int, ...] = (10, 5)  # neighbours per hop and edge type (one entry per layer)
     steps_per_epoch: int = 1
+    decoder: str = "bilinear"  # "stacked": the baseline's logit as a fixed offset (model/stacking.py)
+    mix: str = "fixed"  # stacked: "fitted" weighs the residual by a weight fitted on the last window before the cut
+    objective: str = "reconstruct"  # "windows" / "both": time-forward windows before the cut (model/windows.py)
     threads: int | None = None  # torch intra-op threads during training; None: 1 (see trainer.threads_for)
+    processes: int = 1  # > 1: mini-batch training over that many workers (see nexus_graph.model.distributed)
 
     def to_json(self) -> dict:
         return asdict(self)

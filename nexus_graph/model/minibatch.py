@@ -4,7 +4,8 @@
 of nexus-graph, so this module samples with plain tensor ops. For each hop and each message edge type
 (forward and reverse), every frontier node keeps all its incoming edges when it has at most ``k`` of
 them, else ``k`` edges drawn with replacement (duplicates dropped). The sampled subgraph is relabelled
-to local rows and handed to the encoder as an ordinary :class:`~nexus_graph.model.hgt.MessagePlan`.
+to local rows and handed to the encoder as an ordinary :class:`~nexus_graph.model.hgt.MessagePlan`;
+:class:`BatchScorer` is one step's forward (encode the subgraph, score the batch) as one module.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from nexus_graph.model.plan import MessagePlan
 from nexus_graph.model.spec import EdgeType, ModelSpec, with_reverses
 
 
@@ -101,3 +103,21 @@ def sample_subgraph(index: NeighbourIndex, seeds: dict[str, Tensor], fanout: tup
             edges[et] = torch.stack([local[et[0]][g[0]], local[et[2]][g[1]]])
     all_nodes = {nt: torch.cat(parts) if parts else torch.zeros(0, dtype=torch.long) for nt, parts in nodes.items()}
     return Subgraph(all_nodes, edges, local)
+
+
+class BatchScorer(torch.nn.Module):
+    """One mini-batch step's forward: embed a sampled subgraph, then score the batch's pairs.
+
+    Shares ``model``'s parameters. Encoding and scoring happen inside one ``forward`` so that
+    :class:`torch.nn.parallel.DistributedDataParallel` sees every parameter the loss uses (a decoder
+    called outside ``forward`` would escape its gradient bookkeeping).
+    """
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: dict[str, Tensor], plan: MessagePlan, pairs: dict[EdgeType, Tensor]) -> Tensor:
+        """Logits of ``pairs`` (local rows per predicted type), concatenated in the dict's order."""
+        z = self.model(x, plan)
+        return torch.cat([self.model.score(z, et, local) for et, local in pairs.items()])

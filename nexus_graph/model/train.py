@@ -41,7 +41,9 @@ Modes: full-batch (one forward over the whole graph per epoch, index structures 
 or mini-batch, chosen when the message graph has more than ``TrainConfig.minibatch_edges`` forward
 edges or by ``minibatch=True``. In mini-batch mode an epoch is ``steps_per_epoch`` optimiser steps,
 each on ``batch_size`` training positives with ``fanout`` sampled neighbours per hop and edge type;
-validation always embeds the full graph (in chunks). Determinism: the same seed and data give
+validation always embeds the full graph (in chunks). ``TrainConfig.processes > 1`` trains the
+mini-batch path over that many processes with DistributedDataParallel
+(:mod:`nexus_graph.model.distributed`; local workers or torchrun). Determinism: the same seed and data give
 identical weights on CPU (CUDA scatter-adds are not bit-reproducible). Threads: CPU work runs on
 one torch thread unless ``TrainConfig.threads`` says otherwise (see ``trainer.threads_for``); the
 caller's setting is restored afterwards.
@@ -60,11 +62,13 @@ from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
 from nexus_graph.model.config import TrainConfig
+from nexus_graph.model.distributed import train_distributed
 from nexus_graph.model.hgt import HGTLinkPredictor, parameter_count
 from nexus_graph.model.metrics import passes_gate
 from nexus_graph.model.plan import build_plan
 from nexus_graph.model.spec import ModelSpec
 from nexus_graph.model.splits import LinkSplit
+from nexus_graph.model.stacking import DECODERS, MIXES, PairOffsets
 from nexus_graph.model.trainer import (
     EMBED_CHUNK_EDGES,
     Trainer,
@@ -74,6 +78,7 @@ from nexus_graph.model.trainer import (
     model_spec,
     threads_for,
 )
+from nexus_graph.model.windows import OBJECTIVES, WindowTask
 
 __all__ = ["CurvePoint", "TrainConfig", "TrainResult", "embed", "model_spec", "resolve_device",
            "train_link_predictor"]
@@ -106,6 +111,8 @@ class TrainResult:
     device: str
     mode: str  # "full-batch" or "mini-batch"
     split_info: dict = field(default_factory=dict)
+    decoder: dict = field(default_factory=lambda: {"kind": "bilinear"})  # the stacked offsets' provenance
+    objective: dict = field(default_factory=lambda: {"kind": "reconstruct", "windows": []})
 
     @property
     def final_loss(self) -> float:
@@ -134,6 +141,8 @@ def train_link_predictor(
     device: str = "auto",
     on_eval: Callable[[CurvePoint], None] | None = None,
     on_epoch: Callable[[int, float], None] | None = None,
+    offsets: PairOffsets | None = None,
+    tasks: list[WindowTask] | None = None,
 ) -> TrainResult:
     """Train HGT link prediction on ``data`` with ``split``'s edges; validate every ``eval_every`` epochs.
 
@@ -151,7 +160,17 @@ def train_link_predictor(
     on_eval
         Called with each :class:`CurvePoint` (progress bars, logs).
     on_epoch
-        Called with ``(epoch, loss)`` after every epoch (costs one device sync per epoch).
+        Called with ``(epoch, loss)`` after every epoch (costs one device sync per epoch); not called
+        when ``config.processes > 1``.
+    offsets
+        With ``config.decoder == "stacked"`` (only then): the baseline's per-pair logits
+        (:func:`~nexus_graph.model.stacking.pair_offsets`), added to the decoder's in training and
+        validation; the HGT learns the residual. The model itself stays a plain
+        :class:`~nexus_graph.model.hgt.HGTLinkPredictor`.
+    tasks
+        With ``config.objective`` ``"windows"`` or ``"both"`` (only then): the earlier time-forward
+        windows (:func:`~nexus_graph.model.windows.window_tasks`) whose new links are supervised,
+        each on its own start snapshot; ``"both"`` adds them to the reconstruction loss.
 
     Returns
     -------
@@ -165,18 +184,30 @@ def train_link_predictor(
                          "has different node counts; make the split from the same snapshot.")
     if config.epochs < 1 or config.eval_every < 1:
         raise NexusError(f"epochs and eval_every must be >= 1 (got {config.epochs}, {config.eval_every}).")
+    if config.decoder not in DECODERS:
+        raise NexusError(f"Unknown decoder {config.decoder!r}; expected one of {DECODERS}.")
+    if config.objective not in OBJECTIVES:
+        raise NexusError(f"Unknown objective {config.objective!r}; expected one of {OBJECTIVES}.")
+    if config.mix not in MIXES:
+        raise NexusError(f"Unknown mix {config.mix!r}; expected one of {MIXES}.")
+    if config.processes != 1:
+        if offsets is not None or tasks:
+            raise NexusError(f"Training over {config.processes} processes supports the bilinear decoder and the "
+                             "reconstruct objective only; train with one process for the stacked decoder or the "
+                             "windows objective.")
+        return train_distributed(data, split, config, _loop, device, on_eval)
     dev = resolve_device(device)
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         # the global RNG drives weight init and dropout; forking keeps the caller's RNG untouched
         torch.manual_seed(config.seed)
-        return _run(data, split, config, dev, on_eval, on_epoch)
+        return _run(data, split, config, dev, on_eval, on_epoch, offsets, tasks)
 
 
 def _run(data: HeteroData, split: LinkSplit, config: TrainConfig, dev: torch.device,
-         on_eval: Callable[[CurvePoint], None] | None, on_epoch: Callable[[int, float], None] | None
-         ) -> TrainResult:
+         on_eval: Callable[[CurvePoint], None] | None, on_epoch: Callable[[int, float], None] | None,
+         offsets: PairOffsets | None = None, tasks: list[WindowTask] | None = None) -> TrainResult:
     started = time.perf_counter()  # the timing includes building the index structures and the model
-    trainer = Trainer(data, split, config, dev)
+    trainer = Trainer(data, split, config, dev, offsets, tasks)
     with intra_op_threads(threads_for(config.threads)):
         return _loop(trainer, config, split, started, on_eval, on_epoch)
 
@@ -195,13 +226,19 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
         if on_epoch is not None:
             on_epoch(epoch, float(loss))
         if epoch % config.eval_every == 0 or epoch == config.epochs:
-            auc, by_type = evaluate(trainer.model, trainer.embed_all(), split)
+            auc, by_type = evaluate(trainer.model, trainer.embed_all(), split, trainer.offsets)
             point = CurvePoint(epoch, float(loss), auc)
             curve.append(point)
             if auc > best:
                 best, best_epoch = auc, epoch
             if on_eval is not None:
                 on_eval(point)
+    decoder = {"kind": "bilinear"} if trainer.offsets is None else dict(trainer.offsets.info, mix=config.mix)
+    if config.mix == "fitted":
+        # the residual's weight from the held-back window, then the final validation with it
+        decoder.update(trainer.fit_mix())
+        auc, by_type = evaluate(trainer.model, trainer.embed_all(), split, trainer.offsets)
+        curve[-1] = CurvePoint(curve[-1].epoch, curve[-1].loss, auc)
     seconds = time.perf_counter() - started
     trainer.model.eval()
     return TrainResult(
@@ -209,6 +246,9 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
         best_val_auc=best if best > -math.inf else math.nan, best_epoch=best_epoch, val_auc_by_type=by_type,
         first_loss=first_loss, params=parameter_count(trainer.model), seconds=seconds, device=str(dev),
         mode="mini-batch" if trainer.minibatch else "full-batch", split_info=dict(split.info),
+        decoder=decoder,
+        objective={"kind": config.objective,
+                   "windows": [f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in trainer.task_windows]},
     )
 
 

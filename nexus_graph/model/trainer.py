@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -18,11 +19,13 @@ from nexus_graph.errors import NexusError
 from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.hgt import HGTLinkPredictor
 from nexus_graph.model.metrics import roc_auc, weighted_auc
-from nexus_graph.model.minibatch import NeighbourIndex, neighbour_index, sample_subgraph
+from nexus_graph.model.minibatch import BatchScorer, NeighbourIndex, neighbour_index, sample_subgraph
 from nexus_graph.model.plan import MessagePlan, build_plan
 from nexus_graph.model.sampling import NegativeStream
 from nexus_graph.model.spec import EdgeType, ModelSpec
 from nexus_graph.model.splits import LinkSplit
+from nexus_graph.model.stacking import PairOffsets, fit_residual_weight
+from nexus_graph.model.windows import WindowTask
 
 EMBED_CHUNK_EDGES = 1_000_000  # message edges per attention chunk at inference (bounds memory)
 DENSE_DECODE_PAIRS = 2_000_000  # score all pairs with one matmul when N_src x N_dst is at most this
@@ -57,25 +60,49 @@ def features(data: HeteroData, spec: ModelSpec, device: torch.device) -> dict[st
 
 
 @torch.no_grad()
-def evaluate(model: HGTLinkPredictor, z: dict[str, Tensor], split: LinkSplit) -> tuple[float, dict[str, float]]:
-    """Weighted validation AUC and the AUC per predicted type."""
+def evaluate(model: HGTLinkPredictor, z: dict[str, Tensor], split: LinkSplit, offsets: PairOffsets | None = None
+             ) -> tuple[float, dict[str, float]]:
+    """Weighted validation AUC and the AUC per predicted type (with the stacked offsets when given)."""
     by_type: dict[str, tuple[float, int]] = {}
     for et, pairs in split.val_edges.items():
         labels = split.val_labels[et]
         if pairs.size(1) == 0:
             continue
-        score = model.score(z, et, pairs.to(z[et[0]].device)).float().cpu().numpy()
+        pairs = pairs.to(z[et[0]].device)
+        score = model.score(z, et, pairs)
+        if offsets is not None:
+            score = offsets.residual_weight * score + offsets.lookup(et, pairs, training=False)
+        score = score.float().cpu().numpy()
         by_type["__".join(et)] = (roc_auc(labels.numpy(), score), int((labels > 0.5).sum()))
     return weighted_auc(by_type), {k: v[0] for k, v in by_type.items()}
+
+
+class _Window(NamedTuple):
+    """One earlier window on the device: features, message plan, (type, pairs, labels, offsets or None)."""
+
+    x: dict[str, Tensor]
+    plan: MessagePlan
+    rows: list[tuple[EdgeType, Tensor, Tensor, Tensor | None]]
 
 
 class Trainer:
     """State of one training run; ``step`` is one optimiser step, ``embed_all`` the validation pass."""
 
-    def __init__(self, data: HeteroData, split: LinkSplit, config: TrainConfig, device: torch.device) -> None:
+    def __init__(self, data: HeteroData, split: LinkSplit, config: TrainConfig, device: torch.device,
+                 offsets: PairOffsets | None = None, tasks: list[WindowTask] | None = None) -> None:
         self.split, self.config, self.device = split, config, device
+        if (offsets is None) != (config.decoder == "bilinear"):
+            raise NexusError(f"decoder {config.decoder!r} was asked for with{'out' if offsets is None else ''} pair "
+                             "offsets; the stacked decoder needs stacking.pair_offsets(...), the bilinear one none.")
+        self.offsets = offsets.to(device) if offsets is not None else None
+        if (config.objective == "reconstruct") != (not tasks):
+            raise NexusError(f"objective {config.objective!r} was asked for with {len(tasks or [])} window task(s); "
+                             "'windows' and 'both' need windows.window_tasks(...), 'reconstruct' none.")
         self.spec = model_spec(data, split.predict, config)
         self.model = HGTLinkPredictor(self.spec).to(device)
+        # a mini-batch step's whole forward (encode, then score the batch's pairs) as one module call,
+        # which DistributedDataParallel can wrap (see nexus_graph.model.distributed)
+        self.scorer: torch.nn.Module = BatchScorer(self.model)
         self.x = features(data, self.spec, device)
         self.gen = torch.Generator().manual_seed(config.seed)
         n_edges = sum(int(e.size(1)) for e in split.message_edges.values())
@@ -95,6 +122,18 @@ class Trainer:
         self.n_neg = {et: round(config.neg_ratio * n) for et, n in self.n_pos.items()}
         self.labels = self._label_vector(list(self.n_neg.values()))
         self.dense_decode = all(sizes[et[0]] * sizes[et[2]] <= DENSE_DECODE_PAIRS for et in split.predict)
+        tasks = list(tasks or [])
+        self.inner: _Window | None = None
+        self.inner_window: tuple | None = None
+        if config.mix == "fitted":
+            if config.decoder != "stacked" or config.objective != "windows" or len(tasks) < 2:
+                raise NexusError(f"mix 'fitted' needs the stacked decoder, the 'windows' objective and two windows or "
+                                 f"more (got {config.decoder!r}, {config.objective!r}, {len(tasks)}): the most recent "
+                                 "window is left out of training to fit the residual's weight on.")
+            self.inner_window = (tasks[0].start, tasks[0].end)
+            self.inner, tasks = self._prepare(tasks[0]), tasks[1:]
+        self.task_windows = [(task.start, task.end) for task in tasks]
+        self.tasks = [self._prepare(task) for task in tasks]
         # fused Adam: one kernel for all parameters instead of ~10 small ops per parameter tensor
         self.opt = torch.optim.Adam(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
 
@@ -118,10 +157,57 @@ class Trainer:
         """One optimiser step; returns the (detached) BCE loss."""
         self.model.train()
         self.opt.zero_grad(set_to_none=True)
-        loss = self._minibatch_loss() if self.minibatch else self._full_batch_loss()
+        loss = torch.zeros((), device=self.device)
+        if self.config.objective in ("reconstruct", "both"):
+            loss = self._minibatch_loss() if self.minibatch else self._full_batch_loss()
+        if self.tasks:
+            loss = loss + self._window_loss()
         loss.backward()
         self.opt.step()
         return loss.detach()
+
+    def _prepare(self, task: WindowTask) -> _Window:
+        """A window's features, message plan and labelled pairs (with their offsets) on the device."""
+        num = {nt: int(task.graph[nt].num_nodes) for nt in self.spec.node_types}
+        edges = {tuple(et): task.graph[et].edge_index for et in task.graph.edge_types
+                 if tuple(et) in self.spec.edge_types}
+        rows = []
+        for et, pairs in task.pairs.items():
+            if pairs.size(1) == 0 or et not in self.spec.predict:
+                continue
+            offset = task.offsets[et].to(self.device) if self.offsets is not None else None
+            rows.append((et, pairs.to(self.device), task.labels[et].to(self.device), offset))
+        return _Window(features(task.graph, self.spec, self.device), build_plan(self.spec, num, edges).to(self.device),
+                       rows)
+
+    def _window_loss(self) -> Tensor:
+        """BCE over the earlier windows' labelled pairs, each window embedded on its own start graph."""
+        logits, labels = [], []
+        for window in self.tasks:
+            z = self.model(window.x, window.plan)
+            for et, pairs, y, offset in window.rows:
+                logit = self.model.score(z, et, pairs)
+                logits.append(logit if offset is None else logit + offset)
+                labels.append(y)
+        return F.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels))
+
+    @torch.no_grad()
+    def fit_mix(self) -> dict:
+        """Fit the residual's weight on the held-back most recent window; set it on the offsets; its record."""
+        assert self.inner is not None and self.offsets is not None and self.inner_window is not None
+        self.model.eval()
+        z = self.model(self.inner.x, self.inner.plan)
+        offset, residual, labels = [], [], []
+        for et, pairs, y, off in self.inner.rows:
+            residual.append(self.model.score(z, et, pairs).float().cpu())
+            offset.append(off.float().cpu())
+            labels.append(y.float().cpu())
+        beta, intercept = fit_residual_weight(torch.cat(offset).numpy(), torch.cat(residual).numpy(),
+                                              torch.cat(labels).numpy())
+        self.offsets.residual_weight = beta
+        start, end = self.inner_window
+        return {"residual_weight": round(beta, 6), "mix_intercept": round(intercept, 6),
+                "mix_window": f"{start:%Y-%m-%d}..{end:%Y-%m-%d}", "mix_pairs": int(torch.cat(labels).numel())}
 
     def _full_batch_loss(self) -> Tensor:
         """BCE over every training positive and as many fresh negatives, on the whole graph."""
@@ -131,10 +217,13 @@ class Trainer:
             keys = torch.cat([pos_keys, self.streams[et].take(self.n_neg[et]).to(self.device)])
             if self.dense_decode:
                 # logits of all pairs in one matmul, then a 1-D gather (the graph is small)
-                logits.append(self.model.decoder.all_pairs(z, et).view(-1)[keys])
+                logit = self.model.decoder.all_pairs(z, et).view(-1)[keys]
             else:
                 n_dst = self.split.num_nodes[et[2]]
-                logits.append(self.model.score(z, et, torch.stack([keys // n_dst, keys % n_dst])))
+                logit = self.model.score(z, et, torch.stack([keys // n_dst, keys % n_dst]))
+            if self.offsets is not None:
+                logit = logit + self.offsets.lookup_keys(et, keys, training=True)
+            logits.append(logit)
         logit = torch.cat(logits)
         if self.labels.numel() != logit.numel():  # a saturated relation yielded fewer negatives
             self.labels = self._label_vector([int(k.numel()) - self.n_pos[et] for et, k in
@@ -152,18 +241,23 @@ class Trainer:
         positives = self._batch_positives()
         pairs = {et: (pos, self._negatives(et, round(self.config.neg_ratio * pos.size(1))))
                  for et, pos in positives.items()}
-        z, remap = self._sampled_embeddings(pairs)
-        logits, labels = [], []
+        x, plan, remap = self._sampled_inputs(pairs)
+        batch, labels, offsets = {}, [], []
         for et, (pos, neg) in pairs.items():
             both = torch.cat([pos, neg], 1)
-            both = torch.stack([remap[et[0]][both[0]], remap[et[2]][both[1]]])
-            logits.append(self.model.score(z, et, both))
+            batch[et] = torch.stack([remap[et[0]][both[0]], remap[et[2]][both[1]]])
+            if self.offsets is not None:  # offsets are indexed by global rows
+                offsets.append(self.offsets.lookup(et, both, training=True))
             labels.append(torch.cat([torch.ones(pos.size(1)), torch.zeros(neg.size(1))]))
-        return F.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels).to(self.device))
+        logit = self.scorer(x, plan, batch)  # concatenated in the order of ``batch``, as the offsets
+        if offsets:
+            logit = logit + torch.cat(offsets)
+        return F.binary_cross_entropy_with_logits(logit, torch.cat(labels).to(self.device))
 
-    def _sampled_embeddings(self, pairs: dict[EdgeType, tuple[Tensor, Tensor]]
-                            ) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
-        """Embeddings of a sampled neighbourhood around every endpoint of the batch (positives and negatives)."""
+    def _sampled_inputs(self, pairs: dict[EdgeType, tuple[Tensor, Tensor]]
+                        ) -> tuple[dict[str, Tensor], MessagePlan, dict[str, Tensor]]:
+        """Features and message plan of a sampled neighbourhood around every endpoint of the batch
+        (positives and negatives), and each node type's global row -> local row map."""
         assert self.neighbours is not None
         seeds: dict[str, list[Tensor]] = {}
         for et, (pos, neg) in pairs.items():
@@ -174,7 +268,7 @@ class Trainer:
         num = {nt: int(rows.numel()) for nt, rows in sub.nodes.items()}
         plan = build_plan(self.spec, num, sub.edges, add_reverses=False).to(self.device)
         x = {nt: self.x[nt][rows.to(self.device)] for nt, rows in sub.nodes.items()}
-        return self.model(x, plan), {nt: m.to(self.device) for nt, m in sub.local.items()}
+        return x, plan, {nt: m.to(self.device) for nt, m in sub.local.items()}
 
     @torch.no_grad()
     def embed_all(self) -> dict[str, Tensor]:

@@ -21,11 +21,17 @@ from nexus_graph.model import checkpoint, metrics, splits, train
 from nexus_graph.model.baselines import BaselineResult, baseline_auc
 from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.walk_forward import DEFAULT_GAP_MONTHS, train_date, walk_forward_periods
+from nexus_graph.model.windows import training_inputs
 from nexus_graph.pipeline.snapshots import read_graph_tables
 from nexus_graph.snapshot.hetero import build_snapshot
 from nexus_graph.snapshot.tables import GraphTables
 from nexus_graph.store.models import record_model_version
 from nexus_graph.store.protocol import Store
+
+
+def adds_nothing(decoder: dict) -> bool:
+    """True for a stacked decoder whose fitted residual weight is 0: the score is the baseline's alone."""
+    return decoder.get("kind") == "stacked" and decoder.get("residual_weight") == 0.0
 
 
 @dataclass
@@ -48,6 +54,10 @@ class TrainOutcome:
             return None
         gap = self.baseline.auc - self.val_auc
         then = "promoted anyway (--allow-below-baseline)" if self.promoted else "not promoted"
+        if self.result is not None and adds_nothing(self.result.decoder):
+            return (f"The HGT adds nothing to the heuristic baseline: the stacked decoder's fitted residual weight "
+                    f"is 0, so every score is the baseline's ({self.val_auc:.4f} vs {self.baseline.auc:.4f}); "
+                    f"{then}.")
         return (f"The HGT trails the heuristic baseline on the same validation pairs by {gap:.4f} AUC "
                 f"({self.val_auc:.4f} vs {self.baseline.auc:.4f}); {then}.")
 
@@ -57,6 +67,10 @@ class TrainOutcome:
         return {
             "model_version": self.version, "as_of": meta.get("as_of"), "split": meta.get("split"),
             "val_auc": round(self.val_auc, 4), "min_auc": meta.get("min_auc"),
+            "decoder": (meta.get("decoder_details") or {}).get("kind", "bilinear"),
+            # stacked, mix fitted: 0 means the HGT adds nothing and the score IS the baseline's
+            "residual_weight": (meta.get("decoder_details") or {}).get("residual_weight"),
+            "objective": (meta.get("objective_details") or {}).get("kind", "reconstruct"),
             "baseline_auc": None if self.baseline is None else round(self.baseline.auc, 4),
             "baseline_auc_by_type": None if self.baseline is None else self.baseline.to_json()["auc_by_type"],
             "val_auc_by_type": meta.get("val_auc_by_type"),
@@ -96,8 +110,12 @@ def train_model(
     ``as_of`` is read. ``promote=False`` saves and records the model without pointing
     ``models/hgt_link_pred.pt`` at it (e.g. the second seed of the drift-noise check).
 
-    The baseline is scored on the same validation pairs; ``passed`` (the gate) needs ``val_auc >=
-    min_auc`` and ``val_auc >= baseline_auc - baseline_margin``, unless ``allow_below_baseline``.
+    ``config.decoder`` / ``config.objective`` choose the stacked decoder and the earlier-windows objective
+    (:func:`~nexus_graph.model.windows.training_inputs`; both need ``split="time"``); the model's
+    metadata records them (``hyperparameters``, ``decoder_details``, ``objective_details``).
+
+    The baseline is scored on the same validation pairs; ``passed`` (the gate) needs ``val_auc >= min_auc``
+    and ``val_auc >= baseline_auc - baseline_margin``, unless ``allow_below_baseline``.
     """
     as_of = pd.Timestamp(as_of)
     config = config or TrainConfig()
@@ -114,9 +132,14 @@ def train_model(
     else:
         train_graph = later
         link_split = splits.random_link_split(later, predict=predict, seed=config.seed)
-    result = train.train_link_predictor(train_graph, link_split, config, device=device, on_eval=on_eval)
+    # the stacked decoder's offsets and the windows objective's tasks (none by default); snapshots as the trainer's
+    offsets, tasks = training_inputs(tables, link_split, cut if split == "time" else as_of, config,
+                                     lambda date: build_snapshot(tables, date), gap_months=gap_months)
+    result = train.train_link_predictor(train_graph, link_split, config, device=device, on_eval=on_eval,
+                                        offsets=offsets, tasks=tasks)
     baseline = baseline_auc(tables, link_split, cut if split == "time" else as_of, gap_months=gap_months)
-    below = not result.val_auc >= baseline.auc - baseline_margin
+    # a stacked model whose residual weight was fitted to 0 ties the baseline exactly: it has not earned its place
+    below = not result.val_auc >= baseline.auc - baseline_margin or adds_nothing(result.decoder)
     passed = metrics.passes_gate(result.val_auc, config.min_auc) and (not below or allow_below_baseline)
     meta = checkpoint.training_metadata(
         result, train_graph, as_of, split="time-forward" if split == "time" else "random",

@@ -82,7 +82,10 @@ def drift_noise(store: Store, models_dir: Path, model: str | None, start: pd.Tim
     if seed == meta["seed"]:
         raise NexusError(f"--seed {seed} is the seed of {version}; pick another one.")
     hyper = meta["hyperparameters"]
-    config = TrainConfig(seed=seed, **{k: hyper[k] for k in HYPERPARAMETERS})
+    # the decoder and objective too (a checkpoint older than them has neither: the defaults of then)
+    config = TrainConfig(seed=seed, **{k: hyper[k] for k in HYPERPARAMETERS},
+                         decoder=hyper.get("decoder", "bilinear"), objective=hyper.get("objective", "reconstruct"),
+                         mix=hyper.get("mix", "fixed"))
     other = train_model(store, as_of, models_dir, gap_months=meta.get("gap_months") or 3,
                         split="time" if meta.get("split") == "time-forward" else "random", config=config,
                         device=device, promote=False, graph=graph)

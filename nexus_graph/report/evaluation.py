@@ -55,9 +55,11 @@ def report_markdown(evaluation: Evaluation, plots: dict[str, str], warning: str 
         + label,
         "",
         f"**Verdict: {decision.verdict}{' (LOOK-AHEAD)' if look_ahead else ''}** (status `{decision.status}`, "
-        f"tier {decision.tier}, rule `{decision.rule}`)",
+        f"rule `{decision.rule}`; evidence {evaluation.tier_reason})",
         "",
         *[f"- {reason}" for reason in decision.reasons],
+        "",
+        f"*Evidence:* {evaluation.evidence_note}",
         "",
     ]
     if warning:

@@ -168,8 +168,9 @@ def _to_float(text: pd.Series) -> pd.Series:
 
 
 def number_column(raw: RawTable, column: str, problems: Problems, *, positive: bool = False,
-                  maximum: float | None = None, required: bool = False) -> pd.Series:
-    """Finite numbers >= 0 (> 0 when ``positive``, <= ``maximum`` when given) as float64, NaN = blank."""
+                  maximum: float | None = None, required: bool = False, signed: bool = False) -> pd.Series:
+    """Finite numbers >= 0 (> 0 when ``positive``, any sign when ``signed``, <= ``maximum`` when given)
+    as float64, NaN = blank."""
     index = raw.frame.index
     if column not in raw.frame.columns:
         return pd.Series(np.nan, index=index, dtype="float64")
@@ -194,10 +195,12 @@ def number_column(raw: RawTable, column: str, problems: Problems, *, positive: b
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(values)
         low = values <= 0 if positive else values < 0
+        if signed:
+            low = np.zeros(len(values), dtype=bool)
         high = values > maximum if maximum is not None else np.zeros(len(values), dtype=bool)
-    bound = ("> 0" if positive else ">= 0") + (f" and <= {maximum:g}" if maximum is not None else "")
+    bound = ("" if signed else "> 0" if positive else ">= 0") + (f" and <= {maximum:g}" if maximum is not None else "")
     bad = checked & (~finite | low | high)
-    problems.cell(raw, np.flatnonzero(bad), column, shown, f"a finite number {bound}")
+    problems.cell(raw, np.flatnonzero(bad), column, shown, f"a finite number {bound}".rstrip())
     return numbers.where(~bad & ~not_number)
 
 

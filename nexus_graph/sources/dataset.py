@@ -36,8 +36,8 @@ class ReadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _duplicates(raw: RawTable, key: list[str], values: pd.DataFrame, problems: Problems, what: str) -> None:
-    """Report every row whose ``key`` repeats an earlier row's."""
+def duplicate_rows(raw: RawTable, key: list[str], values: pd.DataFrame, problems: Problems, what: str) -> None:
+    """Report every row whose ``key`` repeats an earlier row's (naming the row it repeats)."""
     present = values[key].notna().all(axis=1)
     repeated = values[key].duplicated(keep="first") & present
     if not repeated.any():
@@ -78,7 +78,7 @@ def _node_table(raw: RawTable, spec: schema.NodeSpec, problems: Problems, warnin
         problems.add_rows(np.flatnonzero(inverted), lambda i: (
             f"{raw.file} {raw.where(i)}, column listed_to: got {show(f'{listed_to.iloc[i]:%Y-%m-%d}')}; "
             f"expected a date after listed_from {listed_from.iloc[i]:%Y-%m-%d} (listed_to is exclusive)"))
-    _duplicates(raw, [spec.id_column], out, problems, "a unique id")
+    duplicate_rows(raw, [spec.id_column], out, problems, "a unique id")
     order = [spec.id_column] + [c for c in COLUMN_ORDER if c in out.columns and c != spec.id_column]
     return out[order]
 
@@ -138,7 +138,7 @@ def _prices(raw: RawTable, ids: dict[str, set[str]], problems: Problems, warning
         "volume": checks.number_column(raw, "volume", problems),
     })
     _endpoint(raw, out["company_id"], "company_id", "companies", ids, problems)
-    _duplicates(raw, ["date", "company_id"], out, problems, "one price per (date, company_id)")
+    duplicate_rows(raw, ["date", "company_id"], out, problems, "one price per (date, company_id)")
     return out
 
 

@@ -43,7 +43,7 @@ def wipe(store: Store, batch: int = 20_000, keep_registry: bool = False) -> int:
     """Delete every node and relationship, in batches (schema is kept); returns nodes deleted.
 
     ``keep_registry=True`` deletes the graph data only and keeps the signal registry and the model
-    versions (``Signal``, ``SignalTest``, ``ModelVersion``, ``PaperTradeRun`` and their links), so a
+    versions (``Signal``, ``SignalTest``, ``StatusChange``, ``ModelVersion``, ``PaperTradeRun`` and their links), so a
     reload does not forget how many tests were ever made.
     """
     if keep_registry:

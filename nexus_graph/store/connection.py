@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver, GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from nexus_graph.errors import NexusError, ServerUnavailable
@@ -62,7 +62,7 @@ def ping(settings: Neo4jSettings) -> bool:
     except NexusError:
         return False
     try:
-        driver.execute_query(statement("admin/ping"), database_=settings.database)
+        driver.execute_query(statement("admin/ping"), database_=settings.database, routing_=RoutingControl.READ)
         return True
     except Exception:
         return False

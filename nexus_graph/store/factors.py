@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph import schema
-from nexus_graph.errors import NexusError
+from nexus_graph.errors import NexusError, UsageError
 from nexus_graph.store.packed import packed_frame
 from nexus_graph.store.protocol import Store, Tx
 from nexus_graph.store.reconcile import reconcile
@@ -82,8 +82,10 @@ def write_factor_panel(
     reconciliation (:mod:`nexus_graph.store.reconcile`): the returned count is what the graph holds
     for the panel's dates, read back, not what was sent.
     """
-    return write_factor_panels(store, {factor: panel}, model_version, on_date=on_date,
-                               look_ahead_dates=look_ahead_dates)[factor]
+    values = _check_panel(panel, factor)
+    ahead = {pd.Timestamp(d) for d in look_ahead_dates}
+    _require_companies(store, factor, values.index.get_level_values("company_id"))
+    return _upsert_dates(store, factor, stored_version(model_version), _rows_by_date(values), ahead, None, on_date)
 
 
 def write_factor_panels(
@@ -93,46 +95,29 @@ def write_factor_panels(
     on_date: Callable[[int], None] | None = None,
     look_ahead_dates: Collection[pd.Timestamp] = (),
 ) -> dict[str, int]:
-    """Upsert several factor panels of one model version; one transaction per snapshot date for all of them.
+    """Upsert several graph factor panels of one model version; one transaction per snapshot date for all.
 
     Each factor is stored exactly as :func:`write_factor_panel` stores it (upsert, prune of the
     date's other companies, reconciliation per factor); the factors of a date commit together, so
-    the five centrality changes take 58 transactions instead of 290. Returns factor -> rows stored.
+    the five centrality changes take 58 transactions instead of 290. Every panel is checked before
+    anything is written. Returns factor -> rows stored.
     """
     version = stored_version(model_version)
     ahead = {pd.Timestamp(d) for d in look_ahead_dates}
     values = {factor: _check_panel(panel, factor) for factor, panel in panels.items()}
-    companies = sorted({str(c) for v in values.values() for c in v.index.get_level_values("company_id")})
-    known = {row["company_id"] for row in store.records("factors/known_companies", ids=companies)}
     for factor, series in values.items():
-        missing = sorted({str(c) for c in series.index.get_level_values("company_id")} - known)
-        if missing:
-            raise NexusError(
-                f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
-                f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
-            )
+        _require_companies(store, factor, series.index.get_level_values("company_id"))
     by_date: dict[pd.Timestamp, dict[str, list[dict]]] = {}
     for factor, series in values.items():
-        for date, day in series.groupby(level="date", sort=True):
-            ids = day.index.get_level_values("company_id").astype(str).tolist()
-            by_date.setdefault(pd.Timestamp(date), {})[factor] = [
-                {"company_id": c, "value": float(v)} for c, v in zip(ids, day.to_numpy(), strict=True)]
+        for date, rows in _rows_by_date(series).items():
+            by_date.setdefault(date, {})[factor] = rows
 
-    def upsert(tx: Tx, factor: str, date: pd.Timestamp) -> int:
-        rows = by_date[date][factor]
-        written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
-                         look_ahead=date in ahead)
-        if written[0]["written"] != len(rows):
-            raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
-        tx.run("factors/prune_date", factor=factor, model_version=version, date=date,
-               company_ids=[row["company_id"] for row in rows])
-        return len(rows)
-
-    def write_date(date: pd.Timestamp) -> int:
-        return store.transaction(lambda tx: sum(upsert(tx, factor, date) for factor in by_date[date]))
+    def write_date(date: pd.Timestamp, factors: list[str]) -> int:
+        return store.transaction(lambda tx: sum(
+            _upsert_date(tx, factor, version, date, by_date[date][factor], date in ahead, None) for factor in factors))
 
     for date in sorted(by_date):
-        done = write_date(date)
+        done = write_date(date, list(by_date[date]))
         if on_date:
             on_date(done)
     stored = {}
@@ -141,7 +126,107 @@ def write_factor_panels(
         stored[factor] = sum(reconcile(
             f"Factor {factor!r} (model version {version or 'none'})", expected,
             lambda factor=factor: factor_date_counts(store, factor, model_version),
-            lambda date, factor=factor: store.transaction(lambda tx: upsert(tx, factor, date))).values())
+            lambda date, factor=factor: write_date(date, [factor])).values())
+    return stored
+
+
+def _rows_by_date(values: pd.Series) -> dict[pd.Timestamp, list[dict]]:
+    """A checked panel's rows per snapshot date, in date order: ``{"company_id", "value"}`` dicts."""
+    by_date: dict[pd.Timestamp, list[dict]] = {}
+    for date, day in values.groupby(level="date", sort=True):
+        ids = day.index.get_level_values("company_id").astype(str).tolist()
+        by_date[pd.Timestamp(date)] = [{"company_id": c, "value": float(v)}
+                                       for c, v in zip(ids, day.to_numpy(), strict=True)]
+    return by_date
+
+
+def _require_companies(store: Store, factor: str, company_ids: Collection[str]) -> None:
+    """Refuse (nothing written) when a company id is not a ``(:Company)`` of the graph."""
+    companies = sorted({str(c) for c in company_ids})
+    known = {row["company_id"] for row in store.records("factors/known_companies", ids=companies)}
+    missing = [c for c in companies if c not in known]
+    if missing:
+        raise NexusError(
+            f"Factor {factor!r} has values for {len(missing)} company id(s) not in Neo4j "
+            f"(e.g. {missing[:5]}); nothing was written. Load the dataset first or drop those rows."
+        )
+
+
+def _upsert_dates(store: Store, factor: str, version: str, by_date: dict[pd.Timestamp, list[dict]],
+                  ahead: Collection[pd.Timestamp], origin: str | None,
+                  on_date: Callable[[int], None] | None) -> int:
+    """Write each date's rows in its own transaction (upsert, then prune the rest), then reconcile."""
+
+    def write_date(date: pd.Timestamp) -> int:
+        return store.transaction(lambda tx: _upsert_date(tx, factor, version, date, by_date[date], date in ahead,
+                                                         origin))
+
+    for date in by_date:
+        done = write_date(date)
+        if on_date:
+            on_date(done)
+    stored = reconcile(f"Factor {factor!r} (model version {version or 'none'})",
+                       {d: len(rows) for d, rows in by_date.items()},
+                       lambda: factor_date_counts(store, factor, version or None), write_date)
+    return sum(stored.values())
+
+
+def _upsert_date(tx: Tx, factor: str, version: str, date: pd.Timestamp, rows: list[dict], look_ahead: bool,
+                 origin: str | None) -> int:
+    """Inside a transaction: upsert one date of one factor, then prune the date's other companies."""
+    written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
+                     look_ahead=look_ahead, origin=origin)
+    if written[0]["written"] != len(rows):
+        raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
+    tx.run("factors/prune_date", factor=factor, model_version=version, date=date,
+           company_ids=[row["company_id"] for row in rows])
+    return len(rows)
+
+
+def write_imported_factor(store: Store, rows: pd.DataFrame, factor: str, origin: str,
+                          on_date: Callable[[int], None] | None = None) -> dict[pd.Timestamp, int]:
+    """Replace the stored panel of an imported (model-free) factor with ``rows``; the rows read back per date.
+
+    Parameters
+    ----------
+    rows
+        One row per (date, company_id): ``date``, ``company_id``, ``value`` (finite float),
+        ``known_from`` (datetime64) and ``look_ahead`` (bool), as
+        :class:`nexus_graph.sources.factor_file.FactorFile` holds them.
+    origin
+        Where the values come from (``fundamental``, ``price`` or ``external``), stored as
+        ``FactorValue.origin`` on every row: the mark of an imported factor (graph factors have none).
+
+    The name must not be taken by a graph factor (or stored under a model version): a
+    :class:`UsageError` (a bad ``--name``), nothing written. Dates of an earlier import missing from
+    ``rows`` are removed first, then each date is upserted in its own transaction and pruned to
+    exactly its rows, so re-importing a file converges to the same graph. Ends with a
+    reconciliation: the graph must hold exactly the file's dates and rows.
+    """
+    for row in store.records("factors/origins", factor=factor):
+        if row["model_version"] != NO_MODEL or row["origin"] is None:
+            what = (f"a graph factor of model version {row['model_version']!r}" if row["model_version"] != NO_MODEL
+                    else "a graph factor")
+            raise UsageError(f"Factor name {factor!r} is taken by {what} ({row['rows']} value(s)); nothing was "
+                             "written. Import under another --name.")
+    _require_companies(store, factor, rows["company_id"])
+    by_date: dict[pd.Timestamp, list[dict]] = {}
+    for date, day in rows.groupby("date", sort=True):
+        by_date[pd.Timestamp(date)] = [
+            {"company_id": str(c), "value": float(v), "known_from": k, "look_ahead": bool(a)}
+            for c, v, k, a in zip(day["company_id"], day["value"], day["known_from"], day["look_ahead"], strict=True)
+        ]
+    store.transaction(lambda tx: tx.run("factors/prune_other_dates", factor=factor, model_version=NO_MODEL,
+                                        dates=list(by_date)))
+    _upsert_dates(store, factor, NO_MODEL, by_date, (), origin, on_date)
+    stored = factor_date_counts(store, factor, None)
+    expected = {d: len(r) for d, r in by_date.items()}
+    if stored != expected:
+        extra = sorted(set(stored) - set(expected))
+        raise NexusError(f"Factor {factor!r}: the graph holds {sum(stored.values())} value(s) on {len(stored)} date(s) "
+                         f"after the import, expected {sum(expected.values())} on {len(expected)}"
+                         + (f" (stale dates {[f'{d:%Y-%m-%d}' for d in extra[:3]]})" if extra else "")
+                         + "; re-run the import.")
     return stored
 
 

@@ -4,6 +4,13 @@ Everything else in nexus-graph takes a :class:`Store` (or plain frames) and neve
 ``neo4j``. Reads and writes go through the driver's managed transactions, which retry transient
 errors (leader switch, deadlock, a server restart within ``max_transaction_retry_time``).
 
+Reads run as reads (``routing_=READ``, ``execute_read``) and writes as writes (``execute_write``), so
+that with a ``neo4j://`` URI a cluster serves reads from any member and writes from the leader
+(``docs/cluster.md``). Every session and query of one :class:`Store` shares one bookmark manager,
+so a read that follows a write sees it even when a cluster member that lags serves the read
+(causal consistency). A read refuses a statement that writes (:func:`~nexus_graph.store.catalog.refuse_write_in_read`)
+before sending it, naming the method to use instead.
+
 A write counts only when its commit is proven. The server answers a committed transaction with a
 bookmark; a COMMIT whose answer carries none, or whose connection drops while committing, has an
 unknown outcome (the driver 6.4 returns normally from such a commit even when the server had
@@ -23,14 +30,14 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from neo4j import Driver, ManagedTransaction, RoutingControl
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl, Session
 from neo4j.exceptions import IncompleteCommit, Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.time import Date, DateTime
 
 from nexus_graph.errors import NexusError, ServerUnavailable
 from nexus_graph.settings import Neo4jSettings
 from nexus_graph.store import faults
-from nexus_graph.store.catalog import statement
+from nexus_graph.store.catalog import refuse_write_in_read, statement
 from nexus_graph.store.connection import open_driver, start_hint
 
 T = TypeVar("T")
@@ -103,12 +110,14 @@ def from_values(value: Any) -> Any:
 
 
 class Tx:
-    """A transaction handle that runs catalogued statements by name."""
+    """A transaction handle that runs catalogued statements by name (only read-only ones in a read)."""
 
-    def __init__(self, tx: ManagedTransaction) -> None:
-        self._tx = tx
+    def __init__(self, tx: ManagedTransaction, read_only: bool = False) -> None:
+        self._tx, self._read_only = tx, read_only
 
     def run(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        if self._read_only:
+            refuse_write_in_read(name)
         result = self._tx.run(statement(name), {k: to_param(v) for k, v in params.items()})
         return [{k: from_value(v) for k, v in record.items()} for record in result]
 
@@ -119,6 +128,8 @@ class Store:
     def __init__(self, driver: Driver, settings: Neo4jSettings) -> None:
         self._driver = driver
         self.settings = settings
+        # read-your-writes across a cluster: each transaction waits for the ones this store committed
+        self._bookmarks = GraphDatabase.bookmark_manager()
 
     @classmethod
     def connect(cls, settings: Neo4jSettings | None = None) -> Store:
@@ -136,7 +147,8 @@ class Store:
 
     # --- single statements -------------------------------------------------------------------
     def records(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Run a read statement; rows as dicts with plain Python values."""
+        """Run a read-only statement as a read (routed to any cluster member); rows as plain Python dicts."""
+        refuse_write_in_read(name)
         return self._execute(name, params, RoutingControl.READ)
 
     def write(self, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -160,6 +172,7 @@ class Store:
                 {k: to_param(v) for k, v in params.items()},
                 database_=self.settings.database,
                 routing_=routing,
+                bookmark_manager_=self._bookmarks,
             )
         return [{k: from_value(v) for k, v in record.items()} for record in records]
 
@@ -198,7 +211,7 @@ class Store:
             faults.before_commit()
             return result
 
-        with self._translate(), self._driver.session(database=self.settings.database) as session:
+        with self._translate(), self._session() as session:
             try:
                 result = session.execute_write(unit)
             except IncompleteCommit:  # the connection dropped while committing: the outcome is unknown
@@ -207,10 +220,14 @@ class Store:
                 return UNKNOWN
             return result
 
+    def _session(self) -> Session:
+        """A session on the configured database that shares this store's bookmarks."""
+        return self._driver.session(database=self.settings.database, bookmark_manager=self._bookmarks)
+
     def read_transaction(self, work: Callable[[Tx], T]) -> T:
         """Run ``work`` in one managed read transaction (a consistent view)."""
-        with self._translate(), self._driver.session(database=self.settings.database) as session:
-            return session.execute_read(lambda tx: work(Tx(tx)))
+        with self._translate(), self._session() as session:
+            return session.execute_read(lambda tx: work(Tx(tx, read_only=True)))
 
     def write_batches(
         self,

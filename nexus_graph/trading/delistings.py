@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from nexus_graph.errors import NexusError
+from nexus_graph.evaluation.returns import exit_values
 
 DEFAULT_DELISTING_RETURN = -0.30
 MIN_GAP_DAYS = 5  # trading days without a close at the end of the frame before a name counts as delisted
@@ -72,8 +73,4 @@ def delisted_closes(close: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
     The value after the last close is constant: the position has become cash (see the module notes).
     """
-    filled = close.ffill()
-    for company, last_day, last, ret in events[["company_id", "last_day", "last_close", "delisting_return"]].itertuples(
-            index=False, name=None):
-        filled.loc[filled.index > last_day, company] = last * (1.0 + ret)
-    return filled
+    return exit_values(close.ffill(), events)

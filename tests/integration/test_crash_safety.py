@@ -28,7 +28,7 @@ from nexus_graph.store.factors import write_factor_panel
 from nexus_graph.store.graph import dump_graph, graph_counts, load_dataset
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
-TIME_KEYS = {"testedAt", "createdAt", "updatedAt", "recordedAt", "firstTestedAt", "lastTestedAt"}
+TIME_KEYS = {"testedAt", "createdAt", "updatedAt", "recordedAt", "firstTestedAt", "lastTestedAt", "at"}
 
 
 def _strip_times(value):

@@ -106,6 +106,28 @@ def test_factor_values_lost_on_one_date_are_written_again(store: Store) -> None:
                                                                                   "2022-03-31")}
 
 
+def test_an_imported_factor_lost_on_one_date_is_written_again_and_never_twice(store: Store, tmp_path: Path) -> None:
+    from nexus_graph.pipeline.factors import import_factor
+
+    load_dataset(store, read_dataset(TINY))
+    companies = sorted(store.frame("factors/companies_of_kind", kind="equity")["company_id"])[:3]
+    panel = _panel(["2022-01-31", "2022-02-28", "2022-03-31"], companies)
+    frame = panel.rename("value").reset_index().rename(columns={"company_id": "company"})
+    frame["known_from"] = frame["date"] - pd.Timedelta(days=5)
+    path = tmp_path / "f.csv"
+    frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+    losing = LosingStore(store, lose={3})  # the prune, then the dates: the second date is lost
+    result = import_factor(losing, path, "ext_f", prices=pd.DataFrame({"date": []}))  # type: ignore[arg-type]
+    assert losing.lost == 1 and result.rows == len(panel)
+    expected = {pd.Timestamp(d): 3 for d in ("2022-01-31", "2022-02-28", "2022-03-31")}
+    assert factor_date_counts(store, "ext_f", None) == expected
+    reference = dump_graph(store)
+    doubting = DoubtingStore(store)
+    again = import_factor(doubting, path, "ext_f", prices=pd.DataFrame({"date": []}))
+    assert doubting.commits >= 8 and again.rows == len(panel)  # every transaction ran twice
+    assert dump_graph(store) == reference
+
+
 def test_centralities_lost_on_one_date_are_written_again(store: Store) -> None:
     load_dataset(store, read_dataset(TINY))
     companies = sorted(store.frame("factors/companies_of_kind", kind="equity")["company_id"])[:2]

@@ -33,6 +33,7 @@ BAD_ARGUMENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "export": (("embeddings", "--start", "2021-13-01", "--end", "2021-12-31", "--out", MISSING),
                "--start must be an ISO date YYYY-MM-DD (got '2021-13-01')."),
     "evaluate": (("graph_gnn_embedding_drift", "--horizons", "21,x"), "--horizons must be comma-separated"),
+    "factors import": ((FILE, "--name", "Margin Score"), "--name must be 2 to 64 lower-case letters"),
     "import 13f": ((MISSING, "--cusip-map", MISSING, "--out", FILE), "exists and is not a folder"),
     "import apple-suppliers": ((MISSING, "--out", FILE), "exists and is not a folder"),
     "import form4": ((MISSING, "--out", FILE), "exists and is not a folder"),
@@ -48,6 +49,7 @@ BAD_ARGUMENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "neo4j stop": (("extra",), "Got unexpected extra argument(s) (extra)."),
     "paper-trade": (("--quantile", "0.9"), "quantile must be in (0, 0.5]"),
     "registry list": (("extra",), "Got unexpected extra argument(s) (extra)."),
+    "registry note": (("drift", "--text", "x", "--file", FILE), "Pass the note with one of --text or --file"),
     "registry show": ((), "Missing argument 'name'."),
     "report": (("--out", MISSING), "Missing option '--run-dir'."),
     "snapshot": (("--asof", "2023-12-31", "--via", "graphql"), "--via must be 'bulk' or 'cypher' (got 'graphql')."),
@@ -108,3 +110,59 @@ def test_evaluate_rule_must_be_holm_or_seed(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setitem(BAD_ARGUMENTS, "evaluate", (("graph_gnn_embedding_drift", "--rule", "bonferroni"),
                                                     "--rule must be 'holm' or 'seed' (got 'bonferroni')."))
     test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("evaluate", tmp_path, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize(("command", "args", "expected"), [
+    ("paper-trade", ("--composite", "a,b", "--weights", "1"),
+     "--weights needs one weight per --composite factor: 2 factor(s) (a, b) but 1 weight(s) (1)."),
+    ("paper-trade", ("--composite", "a,b", "--weights", "1,-1"), "--weights must be finite and >= 0 (got -1)"),
+    ("paper-trade", ("--composite", "a,b", "--weights", "0,0"), "--weights must not all be 0"),
+    ("paper-trade", ("--composite", "a"), "--composite needs at least two factor names"),
+    ("paper-trade", ("--signal", "a", "--composite", "a,b"), "Pass either --signal or --composite, not both."),
+    ("paper-trade", ("--weights", "1,1"), "--weights needs --composite A,B"),
+    ("factors import", (FILE, "--name", "graph_margin"), "--name must not start with 'graph_'"),
+    ("factors import", (FILE, "--name", "margin", "--origin", "vendor"),
+     "--origin must be fundamental, price or external (got 'vendor')."),
+    ("factors import", (MISSING + ".csv", "--name", "margin"), "no such file; expected a .csv or .parquet"),
+    ("factors import", (FILE, "--name", "margin"), "a-file.txt: got a .txt file; expected .csv or .parquet"),
+])
+def test_composite_and_factor_import_arguments(command: str, args: tuple[str, ...], expected: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(BAD_ARGUMENTS, command, (args, expected))
+    test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing(command, tmp_path, monkeypatch, capsys)
+
+
+# further bad arguments of `train`: --processes
+TRAIN_PROCESSES_ROWS = {
+    "below one": (("--processes", "0"), "--processes must be at least 1 (got 0)."),
+    "with --full-batch": (("--processes", "2", "--full-batch"),
+                          "--processes 2 trains the mini-batch path over several processes, but --full-batch was "
+                          "given; drop --full-batch (or pass --minibatch)."),
+    "more than the GPUs": (("--processes", "64", "--device", "cuda"),
+                           "--processes 64 with --device cuda needs 64 GPUs on this machine (nccl, one GPU per "
+                           "process) but torch sees"),
+    "with the stacked decoder": (("--processes", "2", "--decoder", "stacked"),
+                                 "--processes 2 trains the bilinear decoder on the reconstruct objective only"),
+}
+
+
+@pytest.mark.parametrize("row", sorted(TRAIN_PROCESSES_ROWS))
+def test_train_processes_bad_arguments(row: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(BAD_ARGUMENTS, "train", TRAIN_PROCESSES_ROWS[row])
+    test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("train", tmp_path, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--decoder", "mlp"), "--decoder must be one of bilinear, stacked (got 'mlp')."),
+    (("--objective", "future"), "--objective must be one of reconstruct, windows, both (got 'future')."),
+    (("--mix", "half"), "--mix must be one of fixed, fitted (got 'half')."),
+])
+def test_train_decoder_objective_and_mix_are_checked(args: tuple[str, ...], expected: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(BAD_ARGUMENTS, "train", (args, expected))
+    test_a_bad_argument_gives_one_error_line_exit_2_and_writes_nothing("train", tmp_path, monkeypatch, capsys)

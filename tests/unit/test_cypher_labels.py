@@ -16,9 +16,11 @@ from nexus_graph import schema
 from nexus_graph.store import catalog
 
 WRITE_BACK_LABELS = frozenset({
-    "CentralitySnapshot", "Embedding", "FactorValue", "ModelVersion", "Signal", "SignalTest", "PaperTradeRun",
+    "CentralitySnapshot", "Embedding", "FactorValue", "ModelVersion", "Signal", "SignalTest", "StatusChange",
+    "PaperTradeRun",
 })
-WRITE_BACK_TYPES = frozenset({"HAS_CENTRALITY", "HAS_EMBEDDING", "HAS_FACTOR", "HAS_TEST", "USED_SIGNAL"})
+WRITE_BACK_TYPES = frozenset({"HAS_CENTRALITY", "HAS_EMBEDDING", "HAS_FACTOR", "HAS_TEST", "HAD_STATUS",
+                              "USED_SIGNAL"})
 ALLOWED_LABELS = frozenset(spec.label for spec in schema.NODE_SPECS) | WRITE_BACK_LABELS
 ALLOWED_TYPES = frozenset(spec.rel_type for spec in schema.REL_SPECS) | WRITE_BACK_TYPES
 

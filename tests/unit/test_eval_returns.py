@@ -97,3 +97,25 @@ def test_trailing_return_ends_at_the_entry_close() -> None:
     assert trailing.loc[(pd.Timestamp("2021-07-31"), "C1")] == pytest.approx(expected)
     assert trailing.name == "trailing_21"
     assert trailing_returns(prices, [pd.Timestamp("2021-06-15")], 21).isna().all()  # not 21 days of history yet
+
+
+def test_a_delisted_name_ends_its_horizon_at_the_delisting_value_and_has_no_rows_after() -> None:
+    from nexus_graph.evaluation.returns import close_matrix
+    from nexus_graph.trading.delistings import delisting_events
+
+    prices = business_day_prices(names=3)
+    last_day = pd.Timestamp("2022-08-15")
+    prices = prices.loc[~((prices["company_id"] == "C1") & (prices["date"] > last_day))]
+    events = delisting_events(close_matrix(prices))
+    assert events["company_id"].tolist() == ["C1"]
+    snapshot = pd.Timestamp("2022-07-29")  # 11 trading days before the last close
+    kept = forward_returns(prices, [snapshot, pd.Timestamp("2022-09-30")], horizons=(5, 21), delistings=events)
+    dropped = forward_returns(prices, [snapshot], horizons=(5, 21))
+    wide = close_matrix(prices)
+    start, last = wide.loc[snapshot, "C1"], wide.loc[last_day, "C1"]
+    assert kept.loc[(snapshot, "C1"), 5] == pytest.approx(wide.iloc[wide.index.get_loc(snapshot) + 5]["C1"] / start - 1)
+    assert np.isnan(dropped.loc[(snapshot, "C1"), 21])  # without the events the failure drops out of the IC
+    assert kept.loc[(snapshot, "C1"), 21] == pytest.approx(last * (1 - 0.30) / start - 1)
+    assert (pd.Timestamp("2022-09-30"), "C1") not in kept.index  # no start after the last close
+    pd.testing.assert_series_equal(kept.xs(snapshot, level="date").drop("C1")[21],
+                                   dropped.xs(snapshot, level="date").drop("C1")[21])

@@ -140,3 +140,12 @@ def test_devices() -> None:
     if not torch.cuda.is_available():
         with pytest.raises(NexusError, match="--device cuda was asked for but torch sees no CUDA device"):
             resolve_device("cuda")
+
+
+def test_a_stacked_model_whose_residual_weight_is_zero_does_not_pass_the_baseline_gate() -> None:
+    from nexus_graph.pipeline.train import adds_nothing
+
+    assert adds_nothing({"kind": "stacked", "residual_weight": 0.0})  # the score is the baseline's: a tie, not a win
+    assert not adds_nothing({"kind": "stacked", "residual_weight": 0.06})
+    assert not adds_nothing({"kind": "stacked"})  # a fixed mix keeps the residual at weight 1
+    assert not adds_nothing({"kind": "bilinear"})
