@@ -165,9 +165,10 @@ class HeuristicGraph:
         p3 = np.asarray((au @ h @ a @ h).multiply(av).sum(1)).ravel()
         return cn, aa, p3
 
-    def _segment_scores(self, et: EdgeType, src: np.ndarray, dst: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Group-pair link rate and the two endpoint profiles of local rows ``src``, ``dst``."""
+    def group_tables(self, et: EdgeType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-group link counts of ``et``: the group-pair link rate ``[G, G]`` (links over possible
+        pairs of present nodes), each source row's links by target group ``[N_src, G]`` and each
+        target row's links by source group ``[N_dst, G]``."""
         g_src, g_dst = self.groups[et[0]], self.groups[et[2]]
         n_groups = int(max(g.max(initial=-1) for g in self.groups.values())) + 1
         ei = self.edges.get(et, np.zeros((2, 0), dtype=np.int64))
@@ -181,6 +182,13 @@ class HeuristicGraph:
         np.add.at(out_by_group, (ei[0], g_dst[ei[1]]), 1.0)
         in_by_group = np.zeros((self.sizes[et[2]], n_groups))  # target row x source group
         np.add.at(in_by_group, (ei[1], g_src[ei[0]]), 1.0)
+        return rate, out_by_group, in_by_group
+
+    def _segment_scores(self, et: EdgeType, src: np.ndarray, dst: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Group-pair link rate and the two endpoint profiles of local rows ``src``, ``dst``."""
+        g_src, g_dst = self.groups[et[0]], self.groups[et[2]]
+        rate, out_by_group, in_by_group = self.group_tables(et)
         out_deg, in_deg = out_by_group.sum(1), in_by_group.sum(1)
         src_share = np.divide(out_by_group[src, g_dst[dst]], out_deg[src], out=np.zeros(len(src)),
                               where=out_deg[src] > 0)

@@ -74,21 +74,10 @@ def _all_pair_groups(graph: HeuristicGraph, et: EdgeType) -> Iterator[tuple[str,
     """Group-pair link rate and the two endpoint profiles of every pair (as ``_segment_scores``)."""
     ns, nd = graph.sizes[et[0]], graph.sizes[et[2]]
     g_src, g_dst = graph.groups[et[0]], graph.groups[et[2]]
-    n_groups = int(max(g.max(initial=-1) for g in graph.groups.values())) + 1
-    ei = graph.edges.get(et, np.zeros((2, 0), dtype=np.int64))
-    links = np.zeros((n_groups, n_groups))
-    np.add.at(links, (g_src[ei[0]], g_dst[ei[1]]), 1.0)
-    n_src = np.bincount(g_src[graph.present[et[0]]], minlength=n_groups).astype(np.float64)
-    n_dst = np.bincount(g_dst[graph.present[et[2]]], minlength=n_groups).astype(np.float64)
-    possible = np.outer(n_src, n_dst)
-    rate = np.divide(links, possible, out=np.zeros_like(links), where=possible > 0)
+    rate, out_by_group, in_by_group = graph.group_tables(et)
     yield "segment_rate", rate[g_src[:, None], g_dst[None, :]]
-    out_by_group = np.zeros((ns, n_groups))
-    np.add.at(out_by_group, (ei[0], g_dst[ei[1]]), 1.0)
     out_deg = out_by_group.sum(1, keepdims=True)
     yield "source_profile", np.divide(out_by_group[:, g_dst], out_deg, out=np.zeros((ns, nd)), where=out_deg > 0)
-    in_by_group = np.zeros((nd, n_groups))
-    np.add.at(in_by_group, (ei[1], g_src[ei[0]]), 1.0)
     in_deg = in_by_group.sum(1, keepdims=True)
     yield "target_profile", np.divide(in_by_group[:, g_src], in_deg, out=np.zeros((nd, ns)), where=in_deg > 0).T
 
