@@ -108,7 +108,8 @@ def write_factor_panels(
             ids = day.index.get_level_values("company_id").astype(str).tolist()
             by_date.setdefault(pd.Timestamp(date), {})[factor] = [
                 {"company_id": c, "value": float(v)} for c, v in zip(ids, day.to_numpy(), strict=True)]
-    return _upsert_dates(store, stored_version(model_version), by_date, ahead, None, on_date)
+    stored = _upsert_dates(store, stored_version(model_version), by_date, ahead, None, on_date)
+    return {factor: stored.get(factor, 0) for factor in values}  # a panel without values stores none
 
 
 def _require_companies(store: Store, company_ids: Mapping[str, Collection[str] | pd.Series]) -> None:

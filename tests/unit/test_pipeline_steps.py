@@ -236,3 +236,19 @@ def test_paper_trade_without_an_alpha_or_a_signal_refuses_and_writes_nothing() -
 def test_demo_settings_refuse_an_unknown_signal_as_a_bad_argument(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="--signal must be 'drift' or 'none'"):
         DemoSettings(run_dir=tmp_path, models_dir=tmp_path, signal="momentum").checked()
+
+
+def test_a_factor_panel_without_values_stores_nothing_and_says_zero() -> None:
+    """A month range where a factor has no value (e.g. drift on a first month) writes no row and returns 0."""
+    from nexus_graph.store.factors import write_factor_panel, write_factor_panels
+
+    store = RecordingStore()
+    empty = pd.Series([], index=pd.MultiIndex.from_arrays([pd.DatetimeIndex([]), []], names=["date", "company_id"]),
+                      dtype=float, name="graph_gnn_embedding_drift")
+    assert write_factor_panel(store, empty, "graph_gnn_embedding_drift", "m1") == 0
+    one = pd.Series([0.5], index=pd.MultiIndex.from_tuples([(pd.Timestamp("2021-06-30"), "A")],
+                                                             names=["date", "company_id"]), name="f")
+    store = RecordingStore({"factors/known_companies": [{"company_id": "A"}],
+                            "factors/upsert_date": [{"written": 1}],
+                            "factors/date_counts": [{"date": pd.Timestamp("2021-06-30"), "rows": 1}]})
+    assert write_factor_panels(store, {"f": one, "g": empty}, "m1") == {"f": 1, "g": 0}
