@@ -26,26 +26,9 @@ from nexus_graph.store import Store
 from nexus_graph.store.admin import wipe
 from nexus_graph.store.factors import write_factor_panel
 from nexus_graph.store.registry import SignalState, SignalUpdate, record_run, signal_state, status_history
+from tests.noise_factor import noise_data
 
 pytestmark = pytest.mark.neo4j
-IDS = [f"E{i:02d}" for i in range(30)]
-
-
-def noise_data(store: Store, factor: str = "noise", seed: int = 21) -> pd.DataFrame:
-    """30 equities with random-walk prices and a pure-noise factor under model m1; returns the prices."""
-    store.write("load/companies_merge", rows=[{"id": c, "name": c, "kind": "equity", "segment": None, "country": None,
-                                               "listedFrom": None, "listedTo": None} for c in IDS])
-    days = pd.bdate_range("2021-06-01", "2026-04-24")
-    rng = np.random.default_rng(seed)
-    closes = 30 * np.exp(np.cumsum(rng.normal(0, 0.02, (len(days), len(IDS))), axis=0))
-    prices = pd.DataFrame({"date": np.repeat(days.to_numpy(), len(IDS)), "company_id": np.tile(IDS, len(days)),
-                           "adj_close": closes.reshape(-1)})
-    snaps = pd.date_range("2021-06-30", "2026-03-31", freq="ME").astype("datetime64[ns]")
-    index = pd.MultiIndex.from_product([snaps, IDS], names=["date", "company_id"])
-    write_factor_panel(store, pd.Series(rng.normal(size=len(index)), index=index, name=factor), factor, "m1")
-    return prices
-
-
 def test_evaluate_fills_the_entry_and_records_the_first_status_once(store: Store) -> None:
     prices = noise_data(store)
     outcome = evaluate_stored_factor(store, "noise", prices=prices)
