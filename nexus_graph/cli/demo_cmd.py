@@ -82,6 +82,10 @@ def demo(
                                                            "registry and model versions are kept) or merge into it."),
     run_dir: Path = typer.Option(None, help="Run folder (default: runs/demo-<seed>-<signal> in the checkout)."),
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary at the end instead of the tables."),
+    noise_in_background: bool = typer.Option(
+        None, "--noise-background/--noise-here",
+        help="Train the seed-noise model (step 6) in a second process while steps 4-5 run, or here in step 6 "
+             "(default: in a second process on graphs of 50,000 intervals or more)."),
 ) -> None:
     """Run the whole pipeline on the synthetic demo dataset and print each step's summary."""
     from nexus_graph import settings
@@ -92,7 +96,7 @@ def demo(
         run_dir=run_dir or settings.project_root() / "runs" / f"demo-{seed}-{signal}",
         models_dir=settings.models_dir(), seed=seed, signal=signal, strength=strength,
         as_of=parse_date(anchor, "--anchor"), first=parse_date(start, "--start"), last=parse_date(end, "--end"),
-        epochs=epochs, device=device, fresh=fresh).checked()
+        epochs=epochs, device=device, fresh=fresh, noise_in_background=noise_in_background).checked()
     with open_store() as store:
         result = run_demo(store, demo_settings,
                           on_start=None if json_out else lambda t: console.print(Rule(f"[bold]{t}", align="left")),

@@ -28,6 +28,10 @@ class GraphTables:
     edges: dict[tuple[str, str, str], pd.DataFrame]
     _rows: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def intervals(self) -> int:
+        """How many relationship intervals the tables hold, all types together."""
+        return sum(len(frame) for frame in self.edges.values())
+
     def endpoint_rows(self, edge_type: tuple[str, str, str]) -> tuple[np.ndarray, np.ndarray]:
         """Node-table row of each interval's source and target (-1: not a node of the tables), cached.
 
