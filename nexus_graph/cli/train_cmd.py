@@ -61,6 +61,9 @@ def train(
     mix: str = typer.Option(None, "--mix", help="fixed | fitted (stacked decoder, windows objective): weigh the "
                             "residual by a weight fitted on the most recent window before the cut, which training "
                             "then leaves out (default: TrainConfig's)."),
+    select: str = typer.Option(None, "--select", help="last | held-back (with --mix fitted): return the last "
+                               "epoch's weights, or the evaluation point whose residual scores the held-back window "
+                               "with the lowest log-loss (no validation label is read; default: TrainConfig's)."),
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
@@ -88,7 +91,7 @@ def train(
         raise UsageError(f"--device must be auto, cpu or cuda (got {device!r}).")
     if split not in ("time", "random"):
         raise UsageError(f"--split must be 'time' or 'random' (got {split!r}).")
-    from nexus_graph.model.stacking import DECODERS, MIXES
+    from nexus_graph.model.stacking import DECODERS, MIXES, SELECTIONS
     from nexus_graph.model.windows import OBJECTIVES
 
     if decoder is not None and decoder not in DECODERS:
@@ -97,7 +100,10 @@ def train(
         raise UsageError(f"--objective must be one of {', '.join(OBJECTIVES)} (got {objective!r}).")
     if mix is not None and mix not in MIXES:
         raise UsageError(f"--mix must be one of {', '.join(MIXES)} (got {mix!r}).")
-    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective), ("mix", mix)) if v is not None}
+    if select is not None and select not in SELECTIONS:
+        raise UsageError(f"--select must be one of {', '.join(SELECTIONS)} (got {select!r}).")
+    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective), ("mix", mix), ("select", select))
+              if v is not None}
     wanted = TrainConfig(**chosen)  # the defaults, with what was asked for
     if processes > 1 and (wanted.decoder != "bilinear" or wanted.objective != "reconstruct"):
         raise UsageError(f"--processes {processes} trains the bilinear decoder on the reconstruct objective only "

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,9 @@ from nexus_graph.snapshot.tables import GraphTables
 
 DECODERS = ("bilinear", "stacked")
 MIXES = ("fixed", "fitted")  # residual weight 1, or fitted on the most recent window before the cut
+# which weights training returns: the last epoch's, or (mix fitted) the evaluation point whose residual,
+# with its weight fitted there, scores the held-back window with the lowest log-loss (model/selection.py)
+SELECTIONS = ("last", "held-back")
 MAX_OFFSET_PAIRS = 50_000_000  # per predicted type (200 MB of float32)
 
 
@@ -192,3 +196,24 @@ def fit_residual_weight(offset: np.ndarray, residual: np.ndarray, labels: np.nda
 
     w = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(0.0, None), (None, None)]).x
     return float(w[0]), float(w[1])
+
+
+class ResidualMix(NamedTuple):
+    """The residual's fitted weight and intercept on labelled pairs, and the log-loss they reach there."""
+
+    weight: float
+    intercept: float
+    log_loss: float
+    pairs: int
+
+
+def residual_mix(offset: np.ndarray, residual: np.ndarray, labels: np.ndarray) -> ResidualMix:
+    """:func:`fit_residual_weight` and the mean log-loss of ``sigmoid(offset + beta * residual + c)`` it reaches.
+
+    With ``beta = 0`` the loss is the offsets' own (with a fitted intercept), the same for every residual:
+    a residual lowers it only by ranking the pairs better than the offsets alone.
+    """
+    beta, c = fit_residual_weight(offset, residual, labels)
+    logit = np.asarray(offset, dtype=np.float64) + beta * np.asarray(residual, dtype=np.float64) + c
+    y = np.asarray(labels, dtype=np.float64)
+    return ResidualMix(beta, c, float(np.mean(np.logaddexp(0.0, logit) - y * logit)), int(y.size))
