@@ -11,7 +11,9 @@ Why log-loss, chosen before any run: ``beta`` is fitted by log-loss, so the choi
 minimises the same criterion jointly over (checkpoint, ``beta``, intercept); it is a proper score and
 smooth, where the AUC of a few hundred pairs moves in coarse steps; and with ``beta = 0`` every
 checkpoint reaches the same loss (the offsets' own), so a checkpoint wins only if its residual ranks
-the window's pairs better than the baseline alone -- ties keep the earliest such point.
+the window's pairs better than the baseline alone. A point must beat the best so far by more than
+:data:`TIE_LOG_LOSS` (the fit's numerical noise, not a tuned margin): ties keep the earliest point, so
+when every point's weight is 0 the choice does not hang on the optimiser's last digits.
 
 Nothing here reads a validation label: the window's labels are relationships that became known
 before the cut. The validation AUC is still computed at every evaluation point (the curve), but it
@@ -28,6 +30,8 @@ from torch import Tensor
 
 from nexus_graph.model.stacking import ResidualMix
 
+TIE_LOG_LOSS = 1e-6  # held-back log-losses closer than this are a tie (L-BFGS-B stops within ~1e-9 of the optimum)
+
 
 @dataclass
 class HeldBackSelection:
@@ -42,7 +46,7 @@ class HeldBackSelection:
         """Record ``epoch``'s fit; keep a copy of ``model``'s weights when its log-loss is the lowest yet."""
         self.trace.append({"epoch": epoch, "log_loss": round(mix.log_loss, 6),
                            "residual_weight": round(mix.weight, 6)})
-        if self.best is None or mix.log_loss < self.best.log_loss:
+        if self.best is None or mix.log_loss < self.best.log_loss - TIE_LOG_LOSS:
             self.best, self.best_epoch = mix, epoch
             self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
