@@ -27,7 +27,8 @@ recent window out of training and fits the residual's weight on it (``offset + b
 ``sel`` (with ``mix``) also chooses the checkpoint there (:mod:`nexus_graph.model.selection`: the
 evaluation point with the lowest held-back log-loss, weights and ``beta``), never on validation labels;
 ``wd`` weight decay 1e-2 instead of 1e-4 and ``small`` hidden width 16 instead of 64 (a smaller, more
-regularised residual; note ``small`` also narrows the embeddings).
+regularised residual; note ``small`` also narrows the embeddings); ``z2`` (with ``sel``) counts a
+residual only if its log-loss gain on the held-back window is at least 2 standard errors.
 """
 
 from __future__ import annotations
@@ -67,12 +68,12 @@ WD_STRONG = 1e-2  # ``wd``: 100x the default weight decay, set once before any r
 def variant_graph(tables: GraphTables, at: pd.Timestamp, variant: str) -> HeteroData:
     """The snapshot at ``at`` with the inputs ``variant`` names."""
     parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast", "stack", "win", "both", "mix",
-                                       "sel", "wd", "small"}
+                                       "sel", "z2", "wd", "small"}
     unknown = parts - {"past", "rw", "id"}
     if unknown:
         raise SystemExit(f"Unknown variant part(s) {sorted(unknown)} in {variant!r}; "
-                         "use hgt, past, rw, id, recent, holdout, pair, pairpast, stack, win, both, mix, sel, wd, "
-                         "small.")
+                         "use hgt, past, rw, id, recent, holdout, pair, pairpast, stack, win, both, mix, sel, z2, "
+                         "wd, small.")
     data = build_snapshot(tables, at)
     if "past" in parts:
         data = with_past_edges(data, tables, at)
@@ -81,8 +82,9 @@ def variant_graph(tables: GraphTables, at: pd.Timestamp, variant: str) -> Hetero
 
 
 def _capacity(parts: set[str]) -> dict:
-    """TrainConfig overrides that shrink the residual (``wd``: weight decay 1e-2; ``small``: hidden 16)."""
-    return {**({"weight_decay": WD_STRONG} if "wd" in parts else {}), **({"hidden": 16} if "small" in parts else {})}
+    """TrainConfig overrides: ``wd`` weight decay 1e-2, ``small`` hidden 16, ``z2`` held-back gain >= 2 SE."""
+    return {**({"weight_decay": WD_STRONG} if "wd" in parts else {}), **({"hidden": 16} if "small" in parts else {}),
+            **({"select_min_z": 2.0} if "z2" in parts else {})}
 
 
 @contextmanager

@@ -64,6 +64,10 @@ def train(
     select: str = typer.Option(None, "--select", help="last | held-back (with --mix fitted): return the last "
                                "epoch's weights, or the evaluation point whose residual scores the held-back window "
                                "with the lowest log-loss (no validation label is read; default: TrainConfig's)."),
+    select_min_z: float = typer.Option(0.0, "--select-min-z", min=0.0,
+                                       help="With --select held-back: a residual counts only if its log-loss gain "
+                                            "on the held-back window is at least this many standard errors (0: any "
+                                            "gain)."),
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
@@ -112,7 +116,8 @@ def train(
     minibatch = _processes_minibatch(processes, device, minibatch, walk_forward)
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
-                         min_auc=min_auc, minibatch=minibatch, processes=processes, **chosen)
+                         min_auc=min_auc, minibatch=minibatch, processes=processes, select_min_z=select_min_z,
+                         **chosen)
     if _served_as_worker_rank(device, processes):
         return
     if walk_forward:

@@ -119,7 +119,7 @@ def training_metadata(result: TrainResult, data: HeteroData, asof: str | dt.date
         "gap_months": gap_months,
         "hyperparameters": {k: v for k, v in cfg.to_json().items() if k in (
             "hidden", "heads", "layers", "dropout", "lr", "weight_decay", "epochs", "eval_every", "neg_ratio",
-            "decoder", "mix", "select", "objective")},
+            "decoder", "mix", "select", "select_min_z", "objective")},
         "decoder_details": result.decoder,
         "objective_details": result.objective,
         "execution": {k: v for k, v in cfg.to_json().items() if k in (

@@ -15,6 +15,11 @@ the window's pairs better than the baseline alone. A point must beat the best so
 :data:`TIE_LOG_LOSS` (the fit's numerical noise, not a tuned margin): ties keep the earliest point, so
 when every point's weight is 0 the choice does not hang on the optimiser's last digits.
 
+``select_min_z > 0`` (opt-in) asks more of a residual: its per-pair log-loss gain over the offsets
+alone on the window must be at least that many standard errors, else the point counts as weight 0.
+One window of a few hundred pairs and a dozen evaluation points make the lowest loss partly luck
+(the winner's curse); the guard keeps the baseline's score unless the window's evidence is clear.
+
 Nothing here reads a validation label: the window's labels are relationships that became known
 before the cut. The validation AUC is still computed at every evaluation point (the curve), but it
 chooses nothing.
@@ -37,15 +42,22 @@ TIE_LOG_LOSS = 1e-6  # held-back log-losses closer than this are a tie (L-BFGS-B
 class HeldBackSelection:
     """The best evaluation point so far by held-back log-loss: its weights, its mix and every point's fit."""
 
+    min_z: float = 0.0  # a residual counts only if its held-back gain is at least this many standard errors
     best_epoch: int = 0
     best: ResidualMix | None = None
     state: dict[str, Tensor] = field(default_factory=dict)
-    trace: list[dict] = field(default_factory=list)  # [{epoch, log_loss, residual_weight}] per point
+    trace: list[dict] = field(default_factory=list)  # [{epoch, log_loss, residual_weight, gain_z}] per point
 
     def offer(self, epoch: int, model: torch.nn.Module, mix: ResidualMix) -> None:
-        """Record ``epoch``'s fit; keep a copy of ``model``'s weights when its log-loss is the lowest yet."""
+        """Record ``epoch``'s fit; keep a copy of ``model``'s weights when its log-loss is the lowest yet.
+
+        A residual whose gain over the offsets alone is under ``min_z`` standard errors counts as
+        weight 0 (the offsets alone, the same loss at every point).
+        """
         self.trace.append({"epoch": epoch, "log_loss": round(mix.log_loss, 6),
-                           "residual_weight": round(mix.weight, 6)})
+                           "residual_weight": round(mix.weight, 6), "gain_z": round(mix.gain_z, 3)})
+        if mix.weight > 0 and mix.gain_z < self.min_z:
+            mix = mix.without_residual()
         if self.best is None or mix.log_loss < self.best.log_loss - TIE_LOG_LOSS:
             self.best, self.best_epoch = mix, epoch
             self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -60,5 +72,5 @@ class HeldBackSelection:
     def record(self) -> dict:
         """The choice for ``decoder_details``: the rule, the chosen epoch and every point's fit."""
         best = self.best.log_loss if self.best is not None else math.nan
-        return {"select": "held-back", "selected_epoch": self.best_epoch, "selected_log_loss": round(best, 6),
-                "selection_trace": self.trace}
+        return {"select": "held-back", "select_min_z": self.min_z, "selected_epoch": self.best_epoch,
+                "selected_log_loss": round(best, 6), "selection_trace": self.trace}

@@ -224,7 +224,7 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
     dev = trainer.device
     curve: list[CurvePoint] = []
     best, best_epoch, by_type, first_loss = -math.inf, 0, {}, math.nan
-    selection = HeldBackSelection() if config.select == "held-back" else None
+    selection = HeldBackSelection(min_z=config.select_min_z) if config.select == "held-back" else None
     for epoch in range(1, config.epochs + 1):
         for _ in range(config.steps_per_epoch if trainer.minibatch else 1):
             loss = trainer.step()

@@ -85,7 +85,8 @@ def drift_noise(store: Store, models_dir: Path, model: str | None, start: pd.Tim
     # the decoder and objective too (a checkpoint older than them has neither: the defaults of then)
     config = TrainConfig(seed=seed, **{k: hyper[k] for k in HYPERPARAMETERS},
                          decoder=hyper.get("decoder", "bilinear"), objective=hyper.get("objective", "reconstruct"),
-                         mix=hyper.get("mix", "fixed"), select=hyper.get("select", "last"))
+                         mix=hyper.get("mix", "fixed"), select=hyper.get("select", "last"),
+                         select_min_z=hyper.get("select_min_z", 0.0))
     other = train_model(store, as_of, models_dir, gap_months=meta.get("gap_months") or 3,
                         split="time" if meta.get("split") == "time-forward" else "random", config=config,
                         device=device, promote=False, graph=graph)

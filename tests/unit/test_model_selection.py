@@ -37,6 +37,11 @@ def test_residual_mix_log_loss_by_hand() -> None:
     useless = [residual_mix(offset, -residual, y), residual_mix(offset, -2 * residual, y)]
     assert useless[0].weight == useless[1].weight == 0.0
     assert useless[0].log_loss == pytest.approx(useless[1].log_loss) and useless[0].log_loss > mix.log_loss
+    assert mix.gain_z > 5 and useless[0].gain_z == 0.0  # a real residual's gain is far above its noise
+    alone = mix.without_residual()
+    assert alone.weight == 0.0 and alone.log_loss == pytest.approx(useless[0].log_loss, abs=1e-6)
+    noise = residual_mix(offset, rng.normal(size=3000), y)  # unrelated to the labels: a small, noisy gain
+    assert noise.gain_z < 2.0 and noise.log_loss <= noise.base_log_loss
 
 
 def test_selection_keeps_the_lowest_log_loss_and_the_earliest_of_ties() -> None:
@@ -52,6 +57,16 @@ def test_selection_keeps_the_lowest_log_loss_and_the_earliest_of_ties() -> None:
     record = selection.record()
     assert record["selected_epoch"] == 2 and record["selected_log_loss"] == 0.4
     assert [p["epoch"] for p in record["selection_trace"]] == [1, 2, 3, 4, 5]
+    guarded = HeldBackSelection(min_z=2.0)  # the lower loss of a noisy residual counts as weight 0
+    for epoch, (weight, loss, z) in enumerate([(0.4, 0.40, 1.5), (0.2, 0.42, 2.5), (0.9, 0.30, 1.9)], start=1):
+        net.weight.data.fill_(float(epoch))
+        guarded.offer(epoch, net, ResidualMix(weight, 0.1, loss, 10, z, -0.2, 0.45))
+    kept = guarded.restore(net)
+    assert net.weight.item() == 2.0 and (kept.weight, kept.intercept) == (0.2, 0.1)
+    assert guarded.record()["select_min_z"] == 2.0 and len(guarded.record()["selection_trace"]) == 3
+    none = HeldBackSelection(min_z=2.0)
+    none.offer(1, net, ResidualMix(0.4, 0.1, 0.40, 10, 1.0, -0.2, 0.45))
+    assert none.restore(net) == ResidualMix(0.0, -0.2, 0.45, 10, 0.0, -0.2, 0.45)  # the baseline's score
     with pytest.raises(ValueError, match="No evaluation point"):
         HeldBackSelection().restore(net)
 
