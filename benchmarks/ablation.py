@@ -143,10 +143,11 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
                      "min": min(aucs), "max": max(aucs), "aucs": aucs, "baseline_auc": base.auc,
                      "residual_weight": [r.decoder.get("residual_weight") for r in runs],
                      "selected_epoch": [r.decoder.get("selected_epoch") for r in runs],
+                     "selection_trace": [r.decoder.get("selection_trace") for r in runs],
                      "by_type": {k: statistics.mean(r.val_auc_by_type[k] for r in runs)
                                  for k in runs[0].val_auc_by_type},
                      "seconds": statistics.mean(r.seconds for r in runs)})
-        print(json.dumps({k: v for k, v in rows[-1].items() if k != "by_type"}), flush=True)
+        print(json.dumps({k: v for k, v in rows[-1].items() if k not in ("by_type", "selection_trace")}), flush=True)
     return rows
 
 
