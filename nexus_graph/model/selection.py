@@ -11,9 +11,10 @@ Why log-loss, chosen before any run: ``beta`` is fitted by log-loss, so the choi
 minimises the same criterion jointly over (checkpoint, ``beta``, intercept); it is a proper score and
 smooth, where the AUC of a few hundred pairs moves in coarse steps; and with ``beta = 0`` every
 checkpoint reaches the same loss (the offsets' own), so a checkpoint wins only if its residual ranks
-the window's pairs better than the baseline alone. A point must beat the best so far by more than
-:data:`TIE_LOG_LOSS` (the fit's numerical noise, not a tuned margin): ties keep the earliest point, so
-when every point's weight is 0 the choice does not hang on the optimiser's last digits.
+the window's pairs better than the baseline alone. Losses within :data:`TIE_LOG_LOSS` of the lowest
+so far (the fit's numerical noise, not a tuned margin) are ties, and ties keep the LATEST point: when
+no residual helps on the window (every weight 0) the choice is the last epoch's weights, the model
+``mix = "fitted"`` returns without selection, and does not hang on the optimiser's last digits.
 
 ``select_min_z > 0`` (opt-in) asks more of a residual: its per-pair log-loss gain over the offsets
 alone on the window must be at least that many standard errors, else the point counts as weight 0.
@@ -45,6 +46,7 @@ class HeldBackSelection:
     min_z: float = 0.0  # a residual counts only if its held-back gain is at least this many standard errors
     best_epoch: int = 0
     best: ResidualMix | None = None
+    lowest: float = math.inf  # the lowest held-back log-loss offered so far
     state: dict[str, Tensor] = field(default_factory=dict)
     trace: list[dict] = field(default_factory=list)  # [{epoch, log_loss, residual_weight, gain_z}] per point
 
@@ -58,8 +60,9 @@ class HeldBackSelection:
                            "residual_weight": round(mix.weight, 6), "gain_z": round(mix.gain_z, 3)})
         if mix.weight > 0 and mix.gain_z < self.min_z:
             mix = mix.without_residual()
-        if self.best is None or mix.log_loss < self.best.log_loss - TIE_LOG_LOSS:
+        if self.best is None or mix.log_loss <= self.lowest + TIE_LOG_LOSS:
             self.best, self.best_epoch = mix, epoch
+            self.lowest = min(self.lowest, mix.log_loss)
             self.state = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
     def restore(self, model: torch.nn.Module) -> ResidualMix:

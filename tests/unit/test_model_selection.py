@@ -44,19 +44,23 @@ def test_residual_mix_log_loss_by_hand() -> None:
     assert noise.gain_z < 2.0 and noise.log_loss <= noise.base_log_loss
 
 
-def test_selection_keeps_the_lowest_log_loss_and_the_earliest_of_ties() -> None:
+def test_selection_keeps_the_lowest_log_loss_and_the_latest_of_ties() -> None:
     net = torch.nn.Linear(1, 1, bias=False)
     selection = HeldBackSelection()
-    points = [(0.0, 0.50), (0.3, 0.40), (0.0, 0.45), (0.7, 0.40), (0.7, 0.40 - TIE_LOG_LOSS / 2)]
+    points = [(0.0, 0.50), (0.3, 0.40), (0.0, 0.45), (0.7, 0.40 + TIE_LOG_LOSS / 2), (0.2, 0.41)]
     for epoch, (weight, loss) in enumerate(points, start=1):
         net.weight.data.fill_(float(epoch))
         selection.offer(epoch, net, ResidualMix(weight, 0.0, loss, 10))
     net.weight.data.fill_(99.0)
     kept = selection.restore(net)
-    assert net.weight.item() == 2.0 and kept.weight == 0.3 and selection.best_epoch == 2
+    assert net.weight.item() == 4.0 and kept.weight == 0.7 and selection.best_epoch == 4  # 4 ties 2: the latest
     record = selection.record()
-    assert record["selected_epoch"] == 2 and record["selected_log_loss"] == 0.4
+    assert record["selected_epoch"] == 4 and record["selected_log_loss"] == pytest.approx(0.4, abs=1e-6)
     assert [p["epoch"] for p in record["selection_trace"]] == [1, 2, 3, 4, 5]
+    flat = HeldBackSelection()  # no residual helps anywhere: the last point, as without selection
+    for epoch in (1, 2, 3):
+        flat.offer(epoch, net, ResidualMix(0.0, -0.2, 0.45 + (epoch % 2) * 1e-9, 10))
+    assert flat.best_epoch == 3
     guarded = HeldBackSelection(min_z=2.0)  # the lower loss of a noisy residual counts as weight 0
     for epoch, (weight, loss, z) in enumerate([(0.4, 0.40, 1.5), (0.2, 0.42, 2.5), (0.9, 0.30, 1.9)], start=1):
         net.weight.data.fill_(float(epoch))
