@@ -109,6 +109,9 @@ def train(
     chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective), ("mix", mix), ("select", select))
               if v is not None}
     wanted = TrainConfig(**chosen)  # the defaults, with what was asked for
+    if select_min_z and wanted.select != "held-back":
+        raise UsageError(f"--select-min-z guards the held-back selection (got --select {wanted.select}); add "
+                         "--select held-back --mix fitted, or leave --select-min-z at 0.")
     if processes > 1 and (wanted.decoder != "bilinear" or wanted.objective != "reconstruct"):
         raise UsageError(f"--processes {processes} trains the bilinear decoder on the reconstruct objective only "
                          f"(got --decoder {wanted.decoder} --objective {wanted.objective}); add --decoder bilinear "

@@ -196,6 +196,9 @@ def train_link_predictor(
     if config.select == "held-back" and config.mix != "fitted":
         raise NexusError(f"select 'held-back' chooses the checkpoint on the window that mix 'fitted' holds back "
                          f"(got mix {config.mix!r}); add --mix fitted (with --decoder stacked --objective windows).")
+    if config.select_min_z != 0 and config.select != "held-back":
+        raise NexusError(f"select_min_z {config.select_min_z} guards the held-back selection (got select "
+                         f"{config.select!r}); add --select held-back, or leave --select-min-z at 0.")
     if config.processes != 1:
         if offsets is not None or tasks:
             raise NexusError(f"Training over {config.processes} processes supports the bilinear decoder and the "

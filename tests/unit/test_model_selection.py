@@ -105,6 +105,9 @@ def test_selection_is_recorded_and_needs_the_held_back_window(demo, tmp_path) ->
     with pytest.raises(NexusError, match="select 'held-back' chooses the checkpoint on the window that mix 'fitted'"):
         train_link_predictor(train_graph, split, dataclasses.replace(SELECT, mix="fixed"), device="cpu",
                              offsets=offsets, tasks=tasks)
+    with pytest.raises(NexusError, match=r"select_min_z 2\.0 guards the held-back selection"):
+        train_link_predictor(train_graph, split, dataclasses.replace(SELECT, select="last", select_min_z=2.0),
+                             device="cpu", offsets=offsets, tasks=tasks)
     with pytest.raises(NexusError, match="Unknown select 'best'"):
         train_link_predictor(train_graph, split, dataclasses.replace(SELECT, select="best"), device="cpu",
                              offsets=offsets, tasks=tasks)
