@@ -111,3 +111,14 @@ def test_selection_is_recorded_and_needs_the_held_back_window(demo, tmp_path) ->
     with pytest.raises(NexusError, match="Unknown select 'best'"):
         train_link_predictor(train_graph, split, dataclasses.replace(SELECT, select="best"), device="cpu",
                              offsets=offsets, tasks=tasks)
+
+
+def test_the_seed_noise_model_is_selected_like_the_model() -> None:
+    from nexus_graph.pipeline.validate import noise_config
+
+    hyper = {k: getattr(SELECT, k) for k in ("hidden", "heads", "layers", "dropout", "lr", "weight_decay", "epochs",
+                                             "eval_every", "neg_ratio", "decoder", "mix", "objective")}
+    config = noise_config({"hyperparameters": {**hyper, "select": "held-back", "select_min_z": 2.0}}, seed=5)
+    assert (config.select, config.select_min_z, config.seed) == ("held-back", 2.0, 5)
+    older = noise_config({"hyperparameters": hyper}, seed=5)  # a checkpoint from before selection: the default
+    assert (older.select, older.select_min_z) == ("last", 0.0)
