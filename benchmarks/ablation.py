@@ -23,7 +23,12 @@ decoder (:mod:`nexus_graph.model.stacking`): the baseline's fitted logit as a fi
 trained as the residual on top; ``win`` the time-forward objective (:mod:`nexus_graph.model.windows`:
 the new links of the baseline's four earlier windows, each predicted from its start snapshot) instead
 of reconstruction, ``both`` the two objectives summed; ``mix`` (with ``stack+win``) leaves the most
-recent window out of training and fits the residual's weight on it (``offset + beta * bilinear``).
+recent window out of training and fits the residual's weight on it (``offset + beta * bilinear``);
+``sel`` (with ``mix``) also chooses the checkpoint there (:mod:`nexus_graph.model.selection`: the
+evaluation point with the lowest held-back log-loss, weights and ``beta``), never on validation labels;
+``wd`` weight decay 1e-2 instead of 1e-4 and ``small`` hidden width 16 instead of 64 (a smaller, more
+regularised residual; note ``small`` also narrows the embeddings); ``z2`` (with ``sel``) counts a
+residual only if its log-loss gain on the held-back window is at least 2 standard errors.
 """
 
 from __future__ import annotations
@@ -57,20 +62,29 @@ from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 PREDICT = [SUPPLIES, OWNS, SITS_ON]
 DEFAULT_VARIANTS = ("hgt", "past", "rw", "id", "past+id", "past+rw+id")
 RW_STEPS, ID_DIM = 8, 16
+WD_STRONG = 1e-2  # ``wd``: 100x the default weight decay, set once before any run (not tuned)
 
 
 def variant_graph(tables: GraphTables, at: pd.Timestamp, variant: str) -> HeteroData:
     """The snapshot at ``at`` with the inputs ``variant`` names."""
-    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast", "stack", "win", "both", "mix"}
+    parts = set(variant.split("+")) - {"hgt", "recent", "holdout", "pair", "pairpast", "stack", "win", "both", "mix",
+                                       "sel", "z2", "wd", "small"}
     unknown = parts - {"past", "rw", "id"}
     if unknown:
         raise SystemExit(f"Unknown variant part(s) {sorted(unknown)} in {variant!r}; "
-                         "use hgt, past, rw, id, recent, holdout, pair, pairpast, stack, win, both, mix.")
+                         "use hgt, past, rw, id, recent, holdout, pair, pairpast, stack, win, both, mix, sel, z2, "
+                         "wd, small.")
     data = build_snapshot(tables, at)
     if "past" in parts:
         data = with_past_edges(data, tables, at)
     return with_encodings(data, rw_steps=RW_STEPS if "rw" in parts else 0,
                           identity_dim=ID_DIM if "id" in parts else 0)
+
+
+def _capacity(parts: set[str]) -> dict:
+    """TrainConfig overrides: ``wd`` weight decay 1e-2, ``small`` hidden 16, ``z2`` held-back gain >= 2 SE."""
+    return {**({"weight_decay": WD_STRONG} if "wd" in parts else {}), **({"hidden": 16} if "small" in parts else {}),
+            **({"select_min_z": 2.0} if "z2" in parts else {})}
 
 
 @contextmanager
@@ -115,7 +129,9 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
                              "the ablation would be unfair.")
         config = TrainConfig(epochs=epochs, decoder="stacked" if "stack" in parts else "bilinear",
                              mix="fitted" if "mix" in parts else "fixed",
-                             objective="windows" if "win" in parts else "both" if "both" in parts else "reconstruct")
+                             select="held-back" if "sel" in parts else "last",
+                             objective="windows" if "win" in parts else "both" if "both" in parts else "reconstruct",
+                             **_capacity(parts))
         # validation offsets over the full cut graph, whatever a hold-out variant hides from messages
         offsets, tasks = training_inputs(tables, split, cut, config, lambda d, v=variant: variant_graph(tables, d, v),
                                          val_edges=reference.message_edges, gap_months=gap_months)
@@ -126,23 +142,27 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
         rows.append({"variant": variant, "as_of": f"{as_of:%Y-%m-%d}", "val_auc": statistics.mean(aucs),
                      "min": min(aucs), "max": max(aucs), "aucs": aucs, "baseline_auc": base.auc,
                      "residual_weight": [r.decoder.get("residual_weight") for r in runs],
+                     "selected_epoch": [r.decoder.get("selected_epoch") for r in runs],
+                     "selection_trace": [r.decoder.get("selection_trace") for r in runs],
                      "by_type": {k: statistics.mean(r.val_auc_by_type[k] for r in runs)
                                  for k in runs[0].val_auc_by_type},
                      "seconds": statistics.mean(r.seconds for r in runs)})
-        print(json.dumps({k: v for k, v in rows[-1].items() if k != "by_type"}), flush=True)
+        print(json.dumps({k: v for k, v in rows[-1].items() if k not in ("by_type", "selection_trace")}), flush=True)
     return rows
 
 
 def markdown(rows: list[dict], scale: int, seeds: list[int], epochs: int) -> str:
-    """The ablation table as Markdown."""
+    """The ablation table as Markdown (four decimals: the stacked variants differ in the fourth)."""
     lines = [f"Demo x{scale}, {len(seeds)} training seed(s) {seeds}, {epochs} epochs, CPU 1 thread.", "",
-             "| variant | as-of | val AUC (mean) | min..max | baseline AUC | HGT - baseline | train s |",
-             "|---|---|---|---|---|---|---|"]
+             "| variant | as-of | val AUC (mean) | min..max | baseline AUC | HGT - baseline | beta | epoch | train s |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        spread = f"{r['min']:.3f}..{r['max']:.3f}" if "min" in r else ""
-        delta = f"{r['val_auc'] - r['baseline_auc']:+.3f}" if "min" in r else ""
-        lines.append(f"| {r['variant']} | {r['as_of']} | {r['val_auc']:.3f} | {spread} | {r['baseline_auc']:.3f} | "
-                     f"{delta} | {r['seconds']:.1f} |")
+        spread = f"{r['min']:.4f}..{r['max']:.4f}" if "min" in r else ""
+        delta = f"{r['val_auc'] - r['baseline_auc']:+.4f}" if "min" in r else ""
+        beta = ", ".join(f"{w:.3g}" for w in r.get("residual_weight", []) if w is not None)
+        epoch = ", ".join(str(e) for e in r.get("selected_epoch", []) if e is not None)
+        lines.append(f"| {r['variant']} | {r['as_of']} | {r['val_auc']:.4f} | {spread} | {r['baseline_auc']:.4f} | "
+                     f"{delta} | {beta} | {epoch} | {r['seconds']:.1f} |")
     return "\n".join(lines)
 
 

@@ -61,6 +61,13 @@ def train(
     mix: str = typer.Option(None, "--mix", help="fixed | fitted (stacked decoder, windows objective): weigh the "
                             "residual by a weight fitted on the most recent window before the cut, which training "
                             "then leaves out (default: TrainConfig's)."),
+    select: str = typer.Option(None, "--select", help="last | held-back (with --mix fitted): return the last "
+                               "epoch's weights, or the evaluation point whose residual scores the held-back window "
+                               "with the lowest log-loss (no validation label is read; default: TrainConfig's)."),
+    select_min_z: float = typer.Option(0.0, "--select-min-z", min=0.0,
+                                       help="With --select held-back: a residual counts only if its log-loss gain "
+                                            "on the held-back window is at least this many standard errors (0: any "
+                                            "gain)."),
     device: str = typer.Option("auto", help="auto | cpu | cuda."),
     minibatch: bool = typer.Option(None, "--minibatch/--full-batch",
                                    help="Force mini-batch or full-batch (default: by graph size)."),
@@ -88,7 +95,7 @@ def train(
         raise UsageError(f"--device must be auto, cpu or cuda (got {device!r}).")
     if split not in ("time", "random"):
         raise UsageError(f"--split must be 'time' or 'random' (got {split!r}).")
-    from nexus_graph.model.stacking import DECODERS, MIXES
+    from nexus_graph.model.stacking import DECODERS, MIXES, SELECTIONS
     from nexus_graph.model.windows import OBJECTIVES
 
     if decoder is not None and decoder not in DECODERS:
@@ -97,8 +104,14 @@ def train(
         raise UsageError(f"--objective must be one of {', '.join(OBJECTIVES)} (got {objective!r}).")
     if mix is not None and mix not in MIXES:
         raise UsageError(f"--mix must be one of {', '.join(MIXES)} (got {mix!r}).")
-    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective), ("mix", mix)) if v is not None}
+    if select is not None and select not in SELECTIONS:
+        raise UsageError(f"--select must be one of {', '.join(SELECTIONS)} (got {select!r}).")
+    chosen = {k: v for k, v in (("decoder", decoder), ("objective", objective), ("mix", mix), ("select", select))
+              if v is not None}
     wanted = TrainConfig(**chosen)  # the defaults, with what was asked for
+    if select_min_z and wanted.select != "held-back":
+        raise UsageError(f"--select-min-z guards the held-back selection (got --select {wanted.select}); add "
+                         "--select held-back --mix fitted, or leave --select-min-z at 0.")
     if processes > 1 and (wanted.decoder != "bilinear" or wanted.objective != "reconstruct"):
         raise UsageError(f"--processes {processes} trains the bilinear decoder on the reconstruct objective only "
                          f"(got --decoder {wanted.decoder} --objective {wanted.objective}); add --decoder bilinear "
@@ -106,7 +119,8 @@ def train(
     minibatch = _processes_minibatch(processes, device, minibatch, walk_forward)
     config = TrainConfig(hidden=hidden, heads=heads, layers=layers, dropout=dropout, lr=lr,
                          weight_decay=weight_decay, epochs=epochs, eval_every=eval_every, seed=seed,
-                         min_auc=min_auc, minibatch=minibatch, processes=processes, **chosen)
+                         min_auc=min_auc, minibatch=minibatch, processes=processes, select_min_z=select_min_z,
+                         **chosen)
     if _served_as_worker_rank(device, processes):
         return
     if walk_forward:

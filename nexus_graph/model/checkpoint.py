@@ -99,7 +99,7 @@ def training_metadata(result: TrainResult, data: HeteroData, asof: str | dt.date
     date; the training graph is as of ``asof - gap``). ``split`` names the split as the caller calls
     it (default: the split's own kind); ``gap_months`` and any ``extra`` keys are recorded as given.
     Top-level keys: format, version, created_at, as_of, seed, split, split_details, gap_months,
-    hyperparameters (``decoder``, ``mix`` and ``objective`` among them), decoder_details
+    hyperparameters (``decoder``, ``mix``, ``select`` and ``objective`` among them), decoder_details
     (``{"kind": "bilinear"}`` or the stacked offsets' provenance: cut, windows, coefficients, residual
     weight), objective_details (kind, windows), execution, graph_fingerprint, params, curve [{epoch,
     loss, val_auc}], first_loss, final_loss, val_auc, best_val_auc, best_epoch, val_auc_by_type,
@@ -119,7 +119,7 @@ def training_metadata(result: TrainResult, data: HeteroData, asof: str | dt.date
         "gap_months": gap_months,
         "hyperparameters": {k: v for k, v in cfg.to_json().items() if k in (
             "hidden", "heads", "layers", "dropout", "lr", "weight_decay", "epochs", "eval_every", "neg_ratio",
-            "decoder", "mix", "objective")},
+            "decoder", "mix", "select", "select_min_z", "objective")},
         "decoder_details": result.decoder,
         "objective_details": result.objective,
         "execution": {k: v for k, v in cfg.to_json().items() if k in (

@@ -33,6 +33,8 @@ class TrainConfig:
     steps_per_epoch: int = 1
     decoder: str = "bilinear"  # "stacked": the baseline's logit as a fixed offset (model/stacking.py)
     mix: str = "fixed"  # stacked: "fitted" weighs the residual by a weight fitted on the last window before the cut
+    select: str = "last"  # "held-back" (mix fitted): keep the checkpoint best on the held-back window (selection.py)
+    select_min_z: float = 0.0  # held-back: a residual counts only if its gain there is >= this many std errors
     objective: str = "reconstruct"  # "windows" / "both": time-forward windows before the cut (model/windows.py)
     threads: int | None = None  # torch intra-op threads during training; None: 1 (see trainer.threads_for)
     processes: int = 1  # > 1: mini-batch training over that many workers (see nexus_graph.model.distributed)

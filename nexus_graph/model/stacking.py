@@ -27,8 +27,10 @@ pair by pair.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,6 +47,9 @@ from nexus_graph.snapshot.tables import GraphTables
 
 DECODERS = ("bilinear", "stacked")
 MIXES = ("fixed", "fitted")  # residual weight 1, or fitted on the most recent window before the cut
+# which weights training returns: the last epoch's, or (mix fitted) the evaluation point whose residual,
+# with its weight fitted there, scores the held-back window with the lowest log-loss (model/selection.py)
+SELECTIONS = ("last", "held-back")
 MAX_OFFSET_PAIRS = 50_000_000  # per predicted type (200 MB of float32)
 
 
@@ -192,3 +197,43 @@ def fit_residual_weight(offset: np.ndarray, residual: np.ndarray, labels: np.nda
 
     w = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(0.0, None), (None, None)]).x
     return float(w[0]), float(w[1])
+
+
+class ResidualMix(NamedTuple):
+    """The residual's fitted weight and intercept on labelled pairs, the log-loss they reach there, and
+    the offsets alone (weight 0, own intercept) on the same pairs for comparison."""
+
+    weight: float
+    intercept: float
+    log_loss: float
+    pairs: int
+    gain_z: float = 0.0  # mean per-pair log-loss gain over the offsets alone / its standard error
+    base_intercept: float = 0.0
+    base_log_loss: float = math.nan
+
+    def without_residual(self) -> ResidualMix:
+        """The same pairs scored by the offsets alone: weight 0, the offsets' own intercept and log-loss."""
+        return ResidualMix(0.0, self.base_intercept, self.base_log_loss, self.pairs, 0.0, self.base_intercept,
+                           self.base_log_loss)
+
+
+def residual_mix(offset: np.ndarray, residual: np.ndarray, labels: np.ndarray) -> ResidualMix:
+    """:func:`fit_residual_weight` and the mean log-loss of ``sigmoid(offset + beta * residual + c)`` it reaches.
+
+    With ``beta = 0`` the loss is the offsets' own (with a fitted intercept), the same for every residual:
+    a residual lowers it only by ranking the pairs better than the offsets alone. ``gain_z`` measures
+    that gain per pair against its noise: the mean of (offsets-alone loss - mixed loss) over the pairs
+    divided by its standard error (0 when the weight is 0).
+    """
+    offset, residual, y = (np.asarray(a, dtype=np.float64) for a in (offset, residual, labels))
+    beta, c = fit_residual_weight(offset, residual, y)
+    _, c0 = fit_residual_weight(offset, np.zeros_like(residual), y)  # a zero residual: the intercept alone
+    mixed, alone = _pair_log_loss(offset + beta * residual + c, y), _pair_log_loss(offset + c0, y)
+    gain = alone - mixed
+    se = float(np.std(gain, ddof=1) / math.sqrt(gain.size)) if gain.size > 1 else 0.0
+    z = float(np.mean(gain) / se) if se > 0 and beta > 0 else 0.0
+    return ResidualMix(beta, c, float(mixed.mean()), int(y.size), z, c0, float(alone.mean()))
+
+
+def _pair_log_loss(logit: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, logit) - y * logit

@@ -66,9 +66,10 @@ from nexus_graph.model.distributed import train_distributed
 from nexus_graph.model.hgt import HGTLinkPredictor, parameter_count
 from nexus_graph.model.metrics import passes_gate
 from nexus_graph.model.plan import build_plan
+from nexus_graph.model.selection import HeldBackSelection
 from nexus_graph.model.spec import ModelSpec
 from nexus_graph.model.splits import LinkSplit
-from nexus_graph.model.stacking import DECODERS, MIXES, PairOffsets
+from nexus_graph.model.stacking import DECODERS, MIXES, SELECTIONS, PairOffsets
 from nexus_graph.model.trainer import (
     EMBED_CHUNK_EDGES,
     Trainer,
@@ -101,7 +102,7 @@ class TrainResult:
     spec: ModelSpec
     config: TrainConfig
     curve: list[CurvePoint]
-    val_auc: float  # at the last evaluation (the weights returned)
+    val_auc: float  # of the weights returned (the last evaluation's, or the held-back selection's)
     best_val_auc: float
     best_epoch: int
     val_auc_by_type: dict[str, float]
@@ -190,6 +191,14 @@ def train_link_predictor(
         raise NexusError(f"Unknown objective {config.objective!r}; expected one of {OBJECTIVES}.")
     if config.mix not in MIXES:
         raise NexusError(f"Unknown mix {config.mix!r}; expected one of {MIXES}.")
+    if config.select not in SELECTIONS:
+        raise NexusError(f"Unknown select {config.select!r}; expected one of {SELECTIONS}.")
+    if config.select == "held-back" and config.mix != "fitted":
+        raise NexusError(f"select 'held-back' chooses the checkpoint on the window that mix 'fitted' holds back "
+                         f"(got mix {config.mix!r}); add --mix fitted (with --decoder stacked --objective windows).")
+    if config.select_min_z != 0 and config.select != "held-back":
+        raise NexusError(f"select_min_z {config.select_min_z} guards the held-back selection (got select "
+                         f"{config.select!r}); add --select held-back, or leave --select-min-z at 0.")
     if config.processes != 1:
         if offsets is not None or tasks:
             raise NexusError(f"Training over {config.processes} processes supports the bilinear decoder and the "
@@ -218,6 +227,7 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
     dev = trainer.device
     curve: list[CurvePoint] = []
     best, best_epoch, by_type, first_loss = -math.inf, 0, {}, math.nan
+    selection = HeldBackSelection(min_z=config.select_min_z) if config.select == "held-back" else None
     for epoch in range(1, config.epochs + 1):
         for _ in range(config.steps_per_epoch if trainer.minibatch else 1):
             loss = trainer.step()
@@ -231,18 +241,26 @@ def _loop(trainer: Trainer, config: TrainConfig, split: LinkSplit, started: floa
             curve.append(point)
             if auc > best:
                 best, best_epoch = auc, epoch
+            if selection is not None:  # the held-back window alone decides; the validation AUC above does not
+                selection.offer(epoch, trainer.model, trainer.held_back_mix())
             if on_eval is not None:
                 on_eval(point)
     decoder = {"kind": "bilinear"} if trainer.offsets is None else dict(trainer.offsets.info, mix=config.mix)
-    if config.mix == "fitted":
+    val_auc = curve[-1].val_auc
+    if selection is not None:
+        # the chosen point's weights and its residual weight, then the final validation with them
+        decoder.update(trainer.fit_mix(selection.restore(trainer.model)), **selection.record())
+        val_auc, by_type = evaluate(trainer.model, trainer.embed_all(), split, trainer.offsets)
+    elif config.mix == "fitted":
         # the residual's weight from the held-back window, then the final validation with it
         decoder.update(trainer.fit_mix())
         auc, by_type = evaluate(trainer.model, trainer.embed_all(), split, trainer.offsets)
         curve[-1] = CurvePoint(curve[-1].epoch, curve[-1].loss, auc)
+        val_auc = auc
     seconds = time.perf_counter() - started
     trainer.model.eval()
     return TrainResult(
-        model=trainer.model, spec=trainer.spec, config=config, curve=curve, val_auc=curve[-1].val_auc,
+        model=trainer.model, spec=trainer.spec, config=config, curve=curve, val_auc=val_auc,
         best_val_auc=best if best > -math.inf else math.nan, best_epoch=best_epoch, val_auc_by_type=by_type,
         first_loss=first_loss, params=parameter_count(trainer.model), seconds=seconds, device=str(dev),
         mode="mini-batch" if trainer.minibatch else "full-batch", split_info=dict(split.info),

@@ -24,7 +24,7 @@ from nexus_graph.model.plan import MessagePlan, build_plan
 from nexus_graph.model.sampling import NegativeStream
 from nexus_graph.model.spec import EdgeType, ModelSpec
 from nexus_graph.model.splits import LinkSplit
-from nexus_graph.model.stacking import PairOffsets, fit_residual_weight
+from nexus_graph.model.stacking import PairOffsets, ResidualMix, residual_mix
 from nexus_graph.model.windows import WindowTask
 
 EMBED_CHUNK_EDGES = 1_000_000  # message edges per attention chunk at inference (bounds memory)
@@ -192,9 +192,12 @@ class Trainer:
         return F.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels))
 
     @torch.no_grad()
-    def fit_mix(self) -> dict:
-        """Fit the residual's weight on the held-back most recent window; set it on the offsets; its record."""
-        assert self.inner is not None and self.offsets is not None and self.inner_window is not None
+    def held_back_mix(self) -> ResidualMix:
+        """The residual's weight fitted on the held-back most recent window, and its log-loss there.
+
+        Reads only that window (labels known at the cut, left out of training); changes nothing.
+        """
+        assert self.inner is not None
         self.model.eval()
         z = self.model(self.inner.x, self.inner.plan)
         offset, residual, labels = [], [], []
@@ -202,12 +205,17 @@ class Trainer:
             residual.append(self.model.score(z, et, pairs).float().cpu())
             offset.append(off.float().cpu())
             labels.append(y.float().cpu())
-        beta, intercept = fit_residual_weight(torch.cat(offset).numpy(), torch.cat(residual).numpy(),
-                                              torch.cat(labels).numpy())
-        self.offsets.residual_weight = beta
+        return residual_mix(torch.cat(offset).numpy(), torch.cat(residual).numpy(), torch.cat(labels).numpy())
+
+    def fit_mix(self, mix: ResidualMix | None = None) -> dict:
+        """Set the residual's weight (``mix``, default: fitted now on the held-back window); its record."""
+        assert self.offsets is not None and self.inner_window is not None
+        mix = mix if mix is not None else self.held_back_mix()
+        self.offsets.residual_weight = mix.weight
         start, end = self.inner_window
-        return {"residual_weight": round(beta, 6), "mix_intercept": round(intercept, 6),
-                "mix_window": f"{start:%Y-%m-%d}..{end:%Y-%m-%d}", "mix_pairs": int(torch.cat(labels).numel())}
+        return {"residual_weight": round(mix.weight, 6), "mix_intercept": round(mix.intercept, 6),
+                "mix_window": f"{start:%Y-%m-%d}..{end:%Y-%m-%d}", "mix_pairs": mix.pairs,
+                "mix_log_loss": round(mix.log_loss, 6)}
 
     def _full_batch_loss(self) -> Tensor:
         """BCE over every training positive and as many fresh negatives, on the whole graph."""

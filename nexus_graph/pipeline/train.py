@@ -70,6 +70,8 @@ class TrainOutcome:
             "decoder": (meta.get("decoder_details") or {}).get("kind", "bilinear"),
             # stacked, mix fitted: 0 means the HGT adds nothing and the score IS the baseline's
             "residual_weight": (meta.get("decoder_details") or {}).get("residual_weight"),
+            # --select held-back: the evaluation point kept (chosen on the held-back window, not on validation)
+            "selected_epoch": (meta.get("decoder_details") or {}).get("selected_epoch"),
             "objective": (meta.get("objective_details") or {}).get("kind", "reconstruct"),
             "baseline_auc": None if self.baseline is None else round(self.baseline.auc, 4),
             "baseline_auc_by_type": None if self.baseline is None else self.baseline.to_json()["auc_by_type"],

@@ -70,10 +70,11 @@ class NoiseOutcome:
 def noise_config(meta: dict[str, Any], seed: int) -> TrainConfig:
     """The configuration of the seed-noise model of the model with metadata ``meta``: its own, another seed."""
     hyper = meta["hyperparameters"]
-    # the decoder and objective too (a checkpoint older than them has neither: the defaults of then)
+    # the decoder, objective and selection too (a checkpoint older than them has none: the defaults of then)
     return TrainConfig(seed=seed, **{k: hyper[k] for k in HYPERPARAMETERS},
                        decoder=hyper.get("decoder", "bilinear"), objective=hyper.get("objective", "reconstruct"),
-                       mix=hyper.get("mix", "fixed"))
+                       mix=hyper.get("mix", "fixed"), select=hyper.get("select", "last"),
+                       select_min_z=hyper.get("select_min_z", 0.0))
 
 
 def drift_noise(store: Store, models_dir: Path, model: str | None, start: pd.Timestamp, end: pd.Timestamp, *,

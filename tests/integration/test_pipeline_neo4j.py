@@ -129,9 +129,11 @@ def test_demo_end_to_end_drift_then_none(store: Store, tmp_path: Path) -> None:
 
 
 def test_stacked_decoder_trains_records_and_backfills(store: Store, tmp_path: Path) -> None:
-    """The opt-in stacked decoder with the windows objective and fitted mix, through the pipeline."""
+    """The opt-in stacked decoder with the windows objective, fitted mix and held-back selection, through the
+    pipeline."""
     load_dataset(store, generate(seed=7))
-    config = TrainConfig(epochs=20, eval_every=10, seed=0, decoder="stacked", objective="windows", mix="fitted")
+    config = TrainConfig(epochs=20, eval_every=10, seed=0, decoder="stacked", objective="windows", mix="fitted",
+                         select="held-back")
     outcome = train_model(store, AS_OF, tmp_path, config=config, device="cpu", allow_below_baseline=True)
     summary = outcome.summary()
     assert summary["decoder"] == "stacked" and summary["objective"] == "windows"
@@ -139,7 +141,9 @@ def test_stacked_decoder_trains_records_and_backfills(store: Store, tmp_path: Pa
     assert summary["residual_weight"] is not None and summary["residual_weight"] >= 0.0
     node = model_version(store, outcome.version)
     assert node is not None and node["decoder"] == "stacked" and node["mix"] == "fitted"
-    assert json.loads(node["decoderDetails"])["cut"] == "2021-02-28"
+    assert node["select"] == "held-back" and summary["selected_epoch"] in (10, 20)
+    details = json.loads(node["decoderDetails"])
+    assert details["cut"] == "2021-02-28" and [p["epoch"] for p in details["selection_trace"]] == [10, 20]
     backfill(store, tmp_path, outcome.version, AS_OF, pd.Timestamp("2021-07-31"), device="cpu")
     panel, _ = read_embedding_panel(store, outcome.version)
     assert len(panel) > 0 and np.isfinite(panel.to_numpy()).all()  # the encoder embeds as before

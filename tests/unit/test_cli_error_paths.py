@@ -160,6 +160,9 @@ def test_train_processes_bad_arguments(row: str, tmp_path: Path, monkeypatch: py
     (("--decoder", "mlp"), "--decoder must be one of bilinear, stacked (got 'mlp')."),
     (("--objective", "future"), "--objective must be one of reconstruct, windows, both (got 'future')."),
     (("--mix", "half"), "--mix must be one of fixed, fitted (got 'half')."),
+    (("--select", "best"), "--select must be one of last, held-back (got 'best')."),
+    (("--select-min-z", "2"), "--select-min-z guards the held-back selection (got --select last); add --select "
+                              "held-back --mix fitted, or leave --select-min-z at 0."),
 ])
 def test_train_decoder_objective_and_mix_are_checked(args: tuple[str, ...], expected: str, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch,

@@ -247,8 +247,10 @@ def test_the_mix_window_gets_out_of_sample_offsets(demo) -> None:
                for et in a.offsets)
 
 
-def test_no_look_ahead_through_offsets_windows_or_mix() -> None:
-    """Relationships known only after the as-of date change nothing the stacked model computes."""
+@pytest.mark.parametrize("select", ["last", "held-back"])
+def test_no_look_ahead_through_offsets_windows_or_mix(select: str) -> None:
+    """Relationships known only after the as-of date change nothing the stacked model computes, the
+    checkpoint chosen on the held-back window included."""
     as_of = pd.Timestamp("2021-05-31")
     cut = months_before(as_of, 3)
     dataset = generate(seed=7)
@@ -271,7 +273,8 @@ def test_no_look_ahead_through_offsets_windows_or_mix() -> None:
         tables = graph_tables_from_dataset(dataset)
         train_graph = build_snapshot(tables, cut)
         split = time_forward_split(train_graph, build_snapshot(tables, as_of), seed=0)
-        config = TrainConfig(epochs=3, eval_every=3, decoder="stacked", objective="windows", mix="fitted", seed=0)
+        config = TrainConfig(epochs=3, eval_every=1, decoder="stacked", objective="windows", mix="fitted",
+                             select=select, seed=0)
         offsets, tasks = training_inputs(tables, split, cut, config, lambda d, t=tables: build_snapshot(t, d))
         results.append((offsets, train_link_predictor(train_graph, split, config, device="cpu", offsets=offsets,
                                                        tasks=tasks)))
