@@ -29,13 +29,17 @@ def backfill(
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
     with open_store() as store, progress(not json_out) as bar:
         warn_beyond_data(store, end=last)
-        task = bar.add_task("backfill", total=None, status="")
+        embedded = bar.add_task("embed", total=None, status="")
+        writes = bar.add_task("write (newest first)", total=None, status="")
+
+        def on_embedded(date) -> None:
+            bar.update(embedded, advance=1, status=f"{date:%Y-%m-%d}")
 
         def on_date(date, written) -> None:
-            bar.update(task, advance=1, status=f"{date:%Y-%m-%d} {'written' if written else 'already there'}")
+            bar.update(writes, advance=1, status=f"{date:%Y-%m-%d} {'written' if written else 'already there'}")
 
         result = run(store, models_dir or default_models_dir(), model, first, last,
-                     allow_look_ahead=allow_look_ahead, device=device, on_date=on_date)
+                     allow_look_ahead=allow_look_ahead, device=device, on_date=on_date, on_embedded=on_embedded)
     summary = result.summary()
     if json_out:
         print_json(summary)

@@ -92,6 +92,7 @@ def run_backfill(
     on_date: Callable[[pd.Timestamp, bool], None] | None = None,
     snapshot_days: Mapping[pd.Timestamp, pd.Timestamp] | None = None,
     snapshots: SnapshotCache | None = None,
+    on_embedded: Callable[[pd.Timestamp], None] | None = None,
 ) -> BackfillResult:
     """Embed every date, write missing ones (one transaction each, which also derives the latest on companies).
 
@@ -102,7 +103,9 @@ def run_backfill(
     embed : callable
         Snapshot -> company embedding matrix (rows in the snapshot's company order).
     on_date : callable, optional
-        Called after each date with (date, written).
+        Called after each date's write (or skip) with (date, written); dates come newest first.
+    on_embedded : callable, optional
+        Called after each date is embedded (oldest first, before any write), e.g. for a progress bar.
     snapshot_days : mapping, optional
         Month-end -> the day its snapshot is taken as of: the entry close (:func:`snapshot_days_of`),
         so nothing disclosed after the price a trade enters at is embedded. Rows stay keyed by the
@@ -143,6 +146,8 @@ def run_backfill(
         result.dim = vectors.shape[1]
         previous, previous_date = dict(zip(ids, vectors, strict=True)), date
         slices.append(panel_from_arrays(date, ids, vectors))
+        if on_embedded:
+            on_embedded(date)
     # newest month first: its transaction moves the companies' latest embedding once, and every older
     # month's finds it in place (a latest that moved forward month by month would rewrite every company's
     # vector, and its vector-index entry, in every transaction)
@@ -175,6 +180,7 @@ def backfill(
     on_date: Callable[[pd.Timestamp, bool], None] | None = None,
     graph: GraphTables | None = None,
     snapshots: SnapshotCache | None = None,
+    on_embedded: Callable[[pd.Timestamp], None] | None = None,
 ) -> BackfillResult:
     """Embed every month-end in [start, end] with a trained model and write embeddings + drift back.
 
@@ -192,7 +198,7 @@ def backfill(
     days = snapshot_days_of(dates)
     result = run_backfill(store, tables, dates, model_embedder(net, device), version, model_as_of,
                           allow_look_ahead=allow_look_ahead, on_date=on_date, snapshot_days=days,
-                          snapshots=snapshots)
+                          snapshots=snapshots, on_embedded=on_embedded)
     write_drift_factor(store, result.panel, version, model_as_of, days)
     return result
 

@@ -77,6 +77,15 @@ def test_backfill_writes_one_transaction_per_month_and_counts_from_the_graph() -
     assert again.rows_written == 0 and again.rows_stored == sum(present)
 
 
+def test_backfill_embeds_every_month_oldest_first_then_writes_newest_first() -> None:
+    tables = graph_tables_from_dataset(read_dataset(TINY))
+    events: list[tuple[str, pd.Timestamp]] = []
+    run_backfill(embedding_store(), tables, DATES, projection, "m1", DATES[0],
+                 on_embedded=lambda d: events.append(("embedded", d)),
+                 on_date=lambda d, written: events.append(("written" if written else "skipped", d)))
+    assert events == [("embedded", d) for d in DATES] + [("written", d) for d in DATES[::-1]]
+
+
 def test_backfill_drift_is_nan_across_a_missing_month() -> None:
     # defect 4 of issue #17: the stored Embedding.drift after a month missing from the backfill is NaN,
     # as in the factor panel -- never a two-month change
