@@ -2,4 +2,5 @@
 
 from nexus_graph.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned process (the demo's background training, DDP) imports it
+    main()

@@ -5,7 +5,7 @@
 #     (apt-get, only when missing);
 #  2. the heavy Python dependencies (torch, PyG, ...) pinned in requirements/lock.txt, in a shared
 #     virtualenv under ~/.cache/nexus-graph/deps-<hash of the lock>: built once per machine;
-#     plus the light pure-Python extras of requirements/extra-lock.txt (Selenium, hatchling), added to
+#     plus the light extras of requirements/extra-lock.txt (Selenium, hatchling), added to
 #     the same environment when a marker keyed by that file's hash is missing (no torch rebuild);
 #  3. this checkout's own .venv, which sees the shared dependencies through a .pth file and holds
 #     an editable install of the project (cheap: each clone gets its own).

@@ -7,7 +7,8 @@ Rules this step enforces:
   earlier snapshots with it is an explicit, labelled choice (``allow_look_ahead=True``; such rows
   carry ``lookAhead: true``).
 - **One transaction per snapshot**, so no half-written month is ever visible; a date counts as done
-  when its stored rows equal the companies present at that date.
+  when its stored rows equal the companies present at that date. Every month is embedded first, then
+  written newest first (the companies' latest embedding moves once, not once per month).
 - **Resumable and idempotent**: done dates are skipped (the embeddings are still computed, in eval
   mode, so the drift of the next date is exact); re-running writes nothing new.
 - **Counted from the graph**: the run ends with a reconciliation of the requested dates against the
@@ -136,17 +137,20 @@ def run_backfill(
                                          look_ahead=day[date] < pd.Timestamp(model_as_of))
 
     for date, ids, vectors in snapshot_embeddings(tables, todo, embed, as_of=day, snapshot=snapshots):
-        drift = month_drift(previous, ids, vectors, previous_date=previous_date, date=date)
-        months[date] = (ids, vectors, drift)
-        write = done.get(date, 0) != len(ids)
-        if write:
-            result.rows_written += write_month(date)
-            result.snapshots_written += 1
+        months[date] = (ids, vectors, month_drift(previous, ids, vectors, previous_date=previous_date, date=date))
         result.rows_total += len(ids)
         result.snapshots += 1
         result.dim = vectors.shape[1]
         previous, previous_date = dict(zip(ids, vectors, strict=True)), date
         slices.append(panel_from_arrays(date, ids, vectors))
+    # newest month first: its transaction moves the companies' latest embedding once, and every older
+    # month's finds it in place (a latest that moved forward month by month would rewrite every company's
+    # vector, and its vector-index entry, in every transaction)
+    for date in sorted(months, reverse=True):
+        write = done.get(date, 0) != len(months[date][0])
+        if write:
+            result.rows_written += write_month(date)
+            result.snapshots_written += 1
         if on_date:
             on_date(date, write)
     stored = reconcile(f"Embeddings of model {model_version}", {d: len(m[0]) for d, m in months.items()},

@@ -84,6 +84,73 @@ class TrainOutcome:
         }
 
 
+@dataclass
+class Fitted:
+    """A trained network with its split and the baseline on the same pairs: everything but the side effects.
+
+    What :func:`fit_model` returns (picklable, so a second process can fit while this one works on,
+    e.g. the seed-noise model of the demo) and :func:`train_model` saves, gates and records.
+    """
+
+    as_of: pd.Timestamp
+    split: str
+    gap_months: int
+    cut: pd.Timestamp  # the training snapshot's date: ``as_of - gap`` (time split) or ``as_of`` (random)
+    train_graph: Any = field(repr=False)
+    result: Any = field(repr=False)
+    baseline: BaselineResult = field(repr=False)
+
+    def matches(self, as_of: pd.Timestamp, split: str, gap_months: int, config: TrainConfig) -> bool:
+        """True when this fit is the one ``train_model`` would make with these arguments."""
+        return (self.as_of == pd.Timestamp(as_of) and self.split == split and self.gap_months == gap_months
+                and self.result.config == config)
+
+
+def fit_model(
+    tables: GraphTables,
+    as_of: pd.Timestamp,
+    *,
+    gap_months: int = DEFAULT_GAP_MONTHS,
+    split: str = "time",
+    config: TrainConfig | None = None,
+    device: str = "auto",
+    predict: list[tuple[str, str, str]] | None = None,
+    on_eval: Callable[[Any], None] | None = None,
+) -> Fitted:
+    """Train HGT link prediction on ``tables`` (the graph known at ``as_of``) and score the baseline; pure.
+
+    ``split="time"`` (default): train on the snapshot at :func:`~nexus_graph.model.walk_forward.train_date`
+    (``as_of - gap``, month-end to month-end), validate on relationships that became known in
+    ``(as_of - gap, as_of]`` plus sampled negatives. ``split="random"``: one snapshot at ``as_of``
+    with a random edge split (reverse edges removed with their forward edge).
+
+    ``config.decoder`` / ``config.objective`` choose the stacked decoder and the earlier-windows objective
+    (:func:`~nexus_graph.model.windows.training_inputs`; both need ``split="time"``).
+    """
+    as_of = pd.Timestamp(as_of)
+    config = config or TrainConfig()
+    if split not in ("time", "random"):
+        raise NexusError(f"--split must be 'time' or 'random' (got {split!r}).")
+    if all(len(frame) == 0 for frame in tables.edges.values()):
+        raise NexusError(f"No relationship is known at {as_of:%Y-%m-%d}: load a dataset first (`nexus-graph load`).")
+    later = build_snapshot(tables, as_of)
+    if split == "time":
+        cut = train_date(as_of, gap_months)
+        train_graph = build_snapshot(tables, cut)
+        link_split = splits.time_forward_split(train_graph, later, predict=predict, seed=config.seed)
+    else:
+        cut = as_of
+        train_graph = later
+        link_split = splits.random_link_split(later, predict=predict, seed=config.seed)
+    # the stacked decoder's offsets and the windows objective's tasks (none by default); snapshots as the trainer's
+    offsets, tasks = training_inputs(tables, link_split, cut, config, lambda date: build_snapshot(tables, date),
+                                     gap_months=gap_months)
+    result = train.train_link_predictor(train_graph, link_split, config, device=device, on_eval=on_eval,
+                                        offsets=offsets, tasks=tasks)
+    baseline = baseline_auc(tables, link_split, cut, gap_months=gap_months)
+    return Fitted(as_of, split, gap_months, cut, train_graph, result, baseline)
+
+
 def train_model(
     store: Store,
     as_of: pd.Timestamp,
@@ -100,51 +167,37 @@ def train_model(
     allow_below_baseline: bool = False,
     label: str | None = None,
     graph: GraphTables | None = None,
+    fitted: Fitted | None = None,
 ) -> TrainOutcome:
     """Train HGT link prediction on the graph known at ``as_of``; save, gate, promote, record.
 
-    ``split="time"`` (default): train on the snapshot at :func:`~nexus_graph.model.walk_forward.train_date`
-    (``as_of - gap``, month-end to month-end), validate on relationships that became known in
-    ``(as_of - gap, as_of]`` plus sampled negatives. ``split="random"``: one snapshot at ``as_of``
-    with a random edge split (reverse edges removed with their forward edge). Nothing known after
-    ``as_of`` is read. ``promote=False`` saves and records the model without pointing
-    ``models/hgt_link_pred.pt`` at it (e.g. the second seed of the drift-noise check).
-
-    ``config.decoder`` / ``config.objective`` choose the stacked decoder and the earlier-windows objective
-    (:func:`~nexus_graph.model.windows.training_inputs`; both need ``split="time"``); the model's
-    metadata records them (``hyperparameters``, ``decoder_details``, ``objective_details``).
+    The training is :func:`fit_model`'s (see there for ``split``, ``gap_months`` and ``config``);
+    nothing known after ``as_of`` is read. ``promote=False`` saves and records the model without
+    pointing ``models/hgt_link_pred.pt`` at it (e.g. the second seed of the drift-noise check).
+    ``fitted``: that training, done already (e.g. in another process) with these same arguments;
+    it is saved, gated and recorded as if trained here. The model's metadata records the decoder
+    and objective (``hyperparameters``, ``decoder_details``, ``objective_details``).
 
     The baseline is scored on the same validation pairs; ``passed`` (the gate) needs ``val_auc >= min_auc``
     and ``val_auc >= baseline_auc - baseline_margin``, unless ``allow_below_baseline``.
     """
     as_of = pd.Timestamp(as_of)
     config = config or TrainConfig()
-    if split not in ("time", "random"):
-        raise NexusError(f"--split must be 'time' or 'random' (got {split!r}).")
-    tables = read_graph_tables(store, known_until=as_of, graph=graph)
-    if all(len(frame) == 0 for frame in tables.edges.values()):
-        raise NexusError(f"No relationship is known at {as_of:%Y-%m-%d}: load a dataset first (`nexus-graph load`).")
-    later = build_snapshot(tables, as_of)
-    if split == "time":
-        cut = train_date(as_of, gap_months)
-        train_graph = build_snapshot(tables, cut)
-        link_split = splits.time_forward_split(train_graph, later, predict=predict, seed=config.seed)
-    else:
-        train_graph = later
-        link_split = splits.random_link_split(later, predict=predict, seed=config.seed)
-    # the stacked decoder's offsets and the windows objective's tasks (none by default); snapshots as the trainer's
-    offsets, tasks = training_inputs(tables, link_split, cut if split == "time" else as_of, config,
-                                     lambda date: build_snapshot(tables, date), gap_months=gap_months)
-    result = train.train_link_predictor(train_graph, link_split, config, device=device, on_eval=on_eval,
-                                        offsets=offsets, tasks=tasks)
-    baseline = baseline_auc(tables, link_split, cut if split == "time" else as_of, gap_months=gap_months)
+    if fitted is None:
+        tables = read_graph_tables(store, known_until=as_of, graph=graph)
+        fitted = fit_model(tables, as_of, gap_months=gap_months, split=split, config=config, device=device,
+                           predict=predict, on_eval=on_eval)
+    elif not fitted.matches(as_of, split, gap_months, config):
+        raise NexusError("The model trained beforehand was trained with other arguments (as-of date, split, gap or "
+                         "configuration) than this training asks for; nothing was saved.")
+    result, baseline = fitted.result, fitted.baseline
     # a stacked model whose residual weight was fitted to 0 ties the baseline exactly: it has not earned its place
     below = not result.val_auc >= baseline.auc - baseline_margin or adds_nothing(result.decoder)
     passed = metrics.passes_gate(result.val_auc, config.min_auc) and (not below or allow_below_baseline)
     meta = checkpoint.training_metadata(
-        result, train_graph, as_of, split="time-forward" if split == "time" else "random",
+        result, fitted.train_graph, as_of, split="time-forward" if split == "time" else "random",
         gap_months=gap_months if split == "time" else None,
-        train_graph_as_of=f"{(cut if split == 'time' else as_of):%Y-%m-%d}", promoted=passed and promote,
+        train_graph_as_of=f"{fitted.cut:%Y-%m-%d}", promoted=passed and promote,
         baseline_auc=baseline.to_json()["auc"], baseline_auc_by_type=baseline.to_json()["auc_by_type"],
         baseline_margin=baseline_margin, below_baseline=below, promoted_below_baseline=below and passed and promote,
         label=label)

@@ -18,7 +18,7 @@ from nexus_graph.model import checkpoint
 from nexus_graph.model.config import TrainConfig
 from nexus_graph.pipeline.backfill import model_embedder
 from nexus_graph.pipeline.snapshots import read_graph_tables
-from nexus_graph.pipeline.train import train_model
+from nexus_graph.pipeline.train import Fitted, train_model
 from nexus_graph.snapshot.hetero import SnapshotCache
 from nexus_graph.snapshot.tables import GraphTables
 from nexus_graph.store.embeddings import embedded_dates, read_embedding_panel
@@ -67,28 +67,35 @@ class NoiseOutcome:
         return {"model_a": self.model_a, "model_b": self.model_b, **self.figures, "statement": self.statement()}
 
 
+def noise_config(meta: dict[str, Any], seed: int) -> TrainConfig:
+    """The configuration of the seed-noise model of the model with metadata ``meta``: its own, another seed."""
+    hyper = meta["hyperparameters"]
+    # the decoder and objective too (a checkpoint older than them has neither: the defaults of then)
+    return TrainConfig(seed=seed, **{k: hyper[k] for k in HYPERPARAMETERS},
+                       decoder=hyper.get("decoder", "bilinear"), objective=hyper.get("objective", "reconstruct"),
+                       mix=hyper.get("mix", "fixed"))
+
+
 def drift_noise(store: Store, models_dir: Path, model: str | None, start: pd.Timestamp, end: pd.Timestamp, *,
                 seed: int = 1, device: str = "auto", graph: GraphTables | None = None,
-                snapshots: SnapshotCache | None = None, drift: pd.Series | None = None) -> NoiseOutcome:
+                snapshots: SnapshotCache | None = None, drift: pd.Series | None = None,
+                fitted: Fitted | None = None) -> NoiseOutcome:
     """Train a second model like ``model`` but with another seed; compare the two drift factors.
 
     The second model is saved and recorded (not promoted); its embeddings stay in memory.
     A run that holds them already may pass ``graph`` (the whole graph, read once), ``snapshots``
     (a cache of its snapshots, e.g. the backfill's) and ``drift`` (``model``'s drift factor as the
     backfill wrote it, indexed by (date, company_id)); the figures are the same as without them.
+    ``fitted``: the second model trained beforehand (e.g. in another process, :mod:`.background`) with
+    :func:`noise_config`'s configuration; refused if it was trained otherwise.
     """
     meta = checkpoint.read_metadata(models_dir, model)
     version, as_of = meta["version"], pd.Timestamp(meta["as_of"])
     if seed == meta["seed"]:
         raise NexusError(f"--seed {seed} is the seed of {version}; pick another one.")
-    hyper = meta["hyperparameters"]
-    # the decoder and objective too (a checkpoint older than them has neither: the defaults of then)
-    config = TrainConfig(seed=seed, **{k: hyper[k] for k in HYPERPARAMETERS},
-                         decoder=hyper.get("decoder", "bilinear"), objective=hyper.get("objective", "reconstruct"),
-                         mix=hyper.get("mix", "fixed"))
     other = train_model(store, as_of, models_dir, gap_months=meta.get("gap_months") or 3,
-                        split="time" if meta.get("split") == "time-forward" else "random", config=config,
-                        device=device, promote=False, graph=graph)
+                        split="time" if meta.get("split") == "time-forward" else "random",
+                        config=noise_config(meta, seed), device=device, promote=False, graph=graph, fitted=fitted)
     net, _ = checkpoint.load_checkpoint(models_dir, other.version)
     dates = [d for d in month_ends(start, end) if d >= as_of]
     tables = read_graph_tables(store, known_until=dates[-1], graph=graph)

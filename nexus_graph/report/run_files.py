@@ -48,6 +48,8 @@ def jsonable(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if value is pd.NA or value is pd.NaT:
+        return None
     return value
 
 
@@ -56,6 +58,27 @@ def frame_to_json(frame: pd.DataFrame) -> dict[str, Any]:
     index = [pd.Timestamp(d).date().isoformat() for d in frame.index]
     data = [[jsonable(v) for v in row] for row in frame.to_numpy(dtype=object).tolist()]
     return {"index": index, "columns": [jsonable(c) for c in frame.columns], "data": data}
+
+
+def table_to_json(frame: pd.DataFrame) -> dict[str, Any]:
+    """A long table (no index) as ``{"columns", "data"}``, each value as :func:`jsonable` writes it.
+
+    Column by column where the column allows it (a daily weights table holds month-ends x companies
+    rows): float columns with NaN as None, date columns of whole days as ISO dates; other columns value
+    by value.
+    """
+    columns: list[list[Any]] = []
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_float_dtype(column.dtype):
+            values = column.to_numpy(dtype=float)
+            columns.append(np.where(np.isfinite(values), values, None).tolist())
+        elif (pd.api.types.is_datetime64_any_dtype(column.dtype) and column.dt.tz is None
+              and bool((column.dropna() == column.dropna().dt.normalize()).all())):
+            columns.append([None if pd.isna(v) else v for v in column.dt.strftime("%Y-%m-%d").tolist()])
+        else:
+            columns.append([jsonable(v) for v in column.tolist()])
+    return {"columns": list(frame.columns), "data": [list(row) for row in zip(*columns, strict=True)]}
 
 
 def frame_from_json(payload: Mapping[str, Any], index_name: str = "date") -> pd.DataFrame:
@@ -97,10 +120,8 @@ def portfolio_to_json(result: PortfolioResult) -> dict[str, Any]:
         "turnover": frame_to_json(result.turnover),
         "costs": frame_to_json(result.costs),
         "trade_dates": {jsonable(k): jsonable(v) for k, v in result.trade_dates.items()},
-        "weights": {"columns": list(result.weights.columns),
-                    "data": [[jsonable(v) for v in row] for row in result.weights.itertuples(index=False)]},
-        "delistings": {"columns": list(result.delistings.columns),
-                       "data": [[jsonable(v) for v in row] for row in result.delistings.itertuples(index=False)]},
+        "weights": table_to_json(result.weights),
+        "delistings": table_to_json(result.delistings),
         "statistics": jsonable(result.statistics()),
     }
 

@@ -46,13 +46,15 @@ def wipe(store: Store, batch: int = 20_000, keep_registry: bool = False) -> int:
     versions (``Signal``, ``SignalTest``, ``StatusChange``, ``ModelVersion``, ``PaperTradeRun`` and their links), so a
     reload does not forget how many tests were ever made.
     """
+    # relationships first, in batches: DETACH DELETE of a node batch would otherwise take all their
+    # relationships into one transaction and exceed the server's transaction memory on a dense graph
     if keep_registry:
+        while store.write("admin/wipe_data_relationships_batch", limit=batch)[0]["deleted"]:
+            pass
         total = 0
         while deleted := store.write("admin/wipe_data_batch", limit=batch)[0]["deleted"]:
             total += deleted
         return total
-    # relationships first, in batches: DETACH DELETE of a node batch would otherwise take all their
-    # relationships into one transaction and exceed the server's transaction memory on a dense graph
     while store.write("admin/wipe_relationships_batch", limit=batch)[0]["deleted"]:
         pass
     total = 0

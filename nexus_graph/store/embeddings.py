@@ -22,11 +22,14 @@ from nexus_graph.store.protocol import Store
 
 
 def _rows(company_ids: list[str], vectors: np.ndarray, drift: np.ndarray) -> list[dict]:
-    return [
-        {"company_id": cid, "vector": [float(v) for v in vec],
-         "drift": None if not np.isfinite(d) else float(d)}
-        for cid, vec, d in zip(company_ids, np.asarray(vectors, dtype=np.float64), drift, strict=True)
-    ]
+    """One row per company: its vector as a float64 array (the store sends it as a list), drift or None."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    if not np.isfinite(vectors).all():
+        bad = [cid for cid, ok in zip(company_ids, np.isfinite(vectors).all(axis=1), strict=True) if not ok]
+        raise NexusError(f"{len(bad)} embedding vector(s) hold NaN or infinity (e.g. {bad[:3]}); nothing was "
+                         "written. The model's weights are broken: retrain it.")
+    return [{"company_id": cid, "vector": vec, "drift": None if not np.isfinite(d) else float(d)}
+            for cid, vec, d in zip(company_ids, vectors, drift, strict=True)]
 
 
 def write_snapshot_embeddings(store: Store, date: pd.Timestamp, model_version: str, company_ids: list[str],

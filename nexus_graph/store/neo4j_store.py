@@ -65,6 +65,8 @@ def to_param(value: Any) -> Any:
         return [to_param(v) for v in value]
     if kind is dict:
         return {k: to_param(v) for k, v in value.items()}
+    if kind is np.ndarray and value.dtype.kind == "f" and np.isfinite(value).all():
+        return value.tolist()  # plain Python floats, checked at C speed: an embedding vector per row
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date()
     if isinstance(value, np.datetime64):

@@ -231,3 +231,19 @@ def test_training_curve_may_hold_the_trainers_dataclasses(tmp_path: Path) -> Non
     assert "| params | 3 |\n\n_No training curve was recorded._" in empty
     assert "| rows | 5 |\n\n_No checks were recorded._" in empty
     assert (tmp_path / "rep" / "training_curve.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_a_table_goes_to_json_column_by_column_as_value_by_value() -> None:
+    from nexus_graph.report.run_files import jsonable, table_to_json
+
+    frame = pd.DataFrame({
+        "day": pd.to_datetime(["2021-01-31", None, "2021-02-28"]),
+        "weight": [1.0, np.nan, np.inf],
+        "company_id": pd.array(["a", "b", None], dtype="string"),
+        "n": [1, 2, 3],
+        "at": pd.to_datetime(["2021-01-31 10:00", "2021-01-31 00:00", None]),  # instants keep their time
+    })
+    value_by_value = [[jsonable(v) for v in row] for row in frame.itertuples(index=False)]
+    assert table_to_json(frame) == {"columns": list(frame.columns), "data": value_by_value}
+    assert value_by_value[0] == ["2021-01-31", 1.0, "a", 1, "2021-01-31T10:00:00"]
+    assert value_by_value[2] == ["2021-02-28", None, None, 3, None]
