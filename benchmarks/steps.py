@@ -212,8 +212,10 @@ def step_train_model(ctx: Context) -> dict:
     seconds = time.perf_counter() - started
     (ctx.work / "model_version.txt").write_text(outcome.version, encoding="utf-8")
     result = outcome.result
+    baseline = None if outcome.baseline is None else round(outcome.baseline.auc, 4)
     return {"seconds": round(seconds, 3), "training_loop_s": round(result.seconds, 3), "mode": result.mode,
-            "device": result.device, "val_auc": round(outcome.val_auc, 4), "gate": "pass" if outcome.passed else "fail",
+            "device": result.device, "val_auc": round(outcome.val_auc, 4), "baseline_auc": baseline,
+            "gate": "pass" if outcome.passed else "fail",
             "epochs": config.epochs, "config": overrides, "params": result.params, "version": outcome.version}
 
 

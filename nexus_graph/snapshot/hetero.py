@@ -26,7 +26,7 @@ import torch
 from torch_geometric.data import HeteroData
 
 from nexus_graph import schema
-from nexus_graph.as_of import listed_mask, visible_mask
+from nexus_graph.as_of import listed_mask
 from nexus_graph.snapshot.tables import GraphTables
 
 COMPANY, FUND, DIRECTOR = "company", "fund", "director"
@@ -35,13 +35,15 @@ _WEIGHT_COLUMN = {SUPPLIES: "weight", OWNS: "value_usd"}
 
 
 def _vocabulary(values: pd.Series) -> list[str]:
-    return [*sorted({str(v) for v in values.dropna() if str(v)}), "unknown"]
+    return [*sorted(v for v in values.dropna().astype(str).unique() if v), "unknown"]
 
 
 def _one_hot(values: pd.Series, vocabulary: list[str]) -> np.ndarray:
-    index = {v: i for i, v in enumerate(vocabulary)}
-    codes = np.array([index.get(str(v), len(vocabulary) - 1) if pd.notna(v) else len(vocabulary) - 1
-                      for v in values], dtype=np.int64)
+    """One row per value, a 1 in its vocabulary column; a missing or unseen value in the last (``unknown``)."""
+    codes = np.full(len(values), len(vocabulary) - 1, dtype=np.int64)
+    known = values.notna().to_numpy()
+    found = pd.Index(vocabulary).get_indexer(values[known].astype(str))
+    codes[known] = np.where(found >= 0, found, len(vocabulary) - 1)
     out = np.zeros((len(values), len(vocabulary)), dtype=np.float32)
     out[np.arange(len(values)), codes] = 1.0
     return out
@@ -72,7 +74,7 @@ def _visible_masks(tables: GraphTables, as_of: pd.Timestamp,
             continue
         src, dst = tables.endpoint_rows(et)  # row -1: not a node, never present
         ends_present = _rows_present(src, present[et[0]]) & _rows_present(dst, present[et[2]])
-        out[et] = visible_mask(frame, as_of) & ends_present
+        out[et] = tables.visible_rows(et, as_of) & ends_present
     return out
 
 
@@ -104,16 +106,18 @@ def build_snapshot(tables: GraphTables, as_of: pd.Timestamp | str,
     index = {nt: pd.Index(frame.node_id) for nt, frame in tables.nodes.items()}
 
     for et in (SUPPLIES, OWNS, SITS_ON):
-        if et in masks:  # sliced from the tables: node rows known without a lookup
-            rows = tables.edges[et].loc[masks[et]]
-            src, dst = (ends[masks[et]] for ends in tables.endpoint_rows(et))
+        if et in masks:  # sliced from the tables: node rows known without a lookup, only the weight column copied
+            frame, mask = tables.edges[et], masks[et]
+            src, dst = (ends[mask] for ends in tables.endpoint_rows(et))
+            weights = frame[_WEIGHT_COLUMN[et]].to_numpy(dtype=float)[mask] if et in _WEIGHT_COLUMN else None
         else:
             rows = (edges or {}).get(et, pd.DataFrame(columns=["source_id", "target_id"]))
             src = index[et[0]].get_indexer(rows.source_id)
             dst = index[et[2]].get_indexer(rows.target_id)
+            weights = rows[_WEIGHT_COLUMN[et]].to_numpy(dtype=float) if et in _WEIGHT_COLUMN else None
         keep = (src >= 0) & (dst >= 0)
         src, dst = src[keep], dst[keep]
-        weight = rows[_WEIGHT_COLUMN[et]].to_numpy(dtype=float)[keep] if et in _WEIGHT_COLUMN else np.ones(len(src))
+        weight = weights[keep] if weights is not None else np.ones(len(src))
         order = np.lexsort((dst, src))
         data[et].edge_index = torch.as_tensor(np.stack([src[order], dst[order]]), dtype=torch.long).reshape(2, -1)
         data[et].edge_weight = torch.as_tensor(np.nan_to_num(weight[order], nan=1.0), dtype=torch.float32)

@@ -3,7 +3,8 @@
 Two read paths give identical snapshots (a test proves it):
 
 - :func:`read_graph_frames` -- one bulk read of every node and every interval known by a date,
-  the intervals as packed rows (:mod:`nexus_graph.store.packed`); the pipeline wraps it as
+  the intervals as text rows, one record per source node (:mod:`nexus_graph.store.packed`), so the
+  server never collects every interval at once; the pipeline wraps it as
   :class:`~nexus_graph.snapshot.tables.GraphTables`, and :func:`~nexus_graph.snapshot.hetero.build_snapshot`
   slices it in memory for each month-end;
 - :func:`read_edges_as_of` -- the point-in-time rule evaluated by Cypher for one date
@@ -20,7 +21,7 @@ import pandas as pd
 
 from nexus_graph import schema
 from nexus_graph.store.neo4j_store import rows_from_frame
-from nexus_graph.store.packed import PACKED_CHUNK, packed_frame, parse_dates, unpacked
+from nexus_graph.store.packed import packed_frame, parse_dates, text_rows_frame
 from nexus_graph.store.protocol import Store, Tx
 from nexus_graph.store.reconcile import reconcile
 
@@ -48,8 +49,9 @@ def read_graph_frames(store: Store, known_until: pd.Timestamp | None = None) -> 
     def work(tx: Tx) -> tuple[NodeFrames, EdgeFrames]:  # one read transaction: a consistent view
         nodes = {spec.pyg: _frame(tx.run(NODE_STATEMENTS[spec.table]), schema.node_columns(spec.pyg))
                  for spec in schema.NODE_SPECS}
-        edges = {spec.pyg: _frame(unpacked(tx.run(INTERVAL_STATEMENTS[spec.table], known_until=known_until,
-                                                  chunk=PACKED_CHUNK)), schema.edge_columns(spec.pyg))
+        edges = {spec.pyg: _frame(text_rows_frame(tx.run(INTERVAL_STATEMENTS[spec.table], known_until=known_until),
+                                                  schema.edge_columns(spec.pyg), spec.numeric, spec.text),
+                                  schema.edge_columns(spec.pyg))
                  for spec in schema.REL_SPECS}
         return nodes, edges
 
@@ -100,8 +102,8 @@ def read_centralities(store: Store, company_id: str | None = None) -> pd.DataFra
     return packed_frame(store, "centrality/history", CENTRALITY_COLUMNS, dates=["date"], company_id=company_id)
 
 
-def _frame(rows: list[dict] | list[list], columns: list[str]) -> pd.DataFrame:
-    """Rows (dicts, or lists in ``columns`` order) as a frame; interval and listing dates as ``datetime64``."""
+def _frame(rows: list[dict] | list[list] | pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Rows (dicts, lists in ``columns`` order, or a frame) as a frame; interval and listing dates as ``datetime64``."""
     frame = pd.DataFrame(rows, columns=columns)
     for column in columns:
         if column in schema.INTERVAL_COLUMNS or column in ("listed_from", "listed_to"):

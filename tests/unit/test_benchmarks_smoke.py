@@ -92,3 +92,13 @@ def test_scenario_generator_counts_and_validation(tmp_path: Path) -> None:
     assert len(checked.ownership) == shape.ownership
     again = generate_scenario(shape, seed=3)
     assert again.ownership.equals(dataset.ownership)
+
+
+def test_train_model_rows_show_the_val_auc_beside_the_baseline_on_the_same_pairs() -> None:
+    from benchmarks.suite import METRICS
+
+    result = StepResult("train_model", "scenario", 1.0, {"val_auc": 0.8123, "baseline_auc": 0.7456,
+                                                          "mode": "mini-batch", "epochs": 20})
+    rows = {m.label: cell(m, result) for m in METRICS if m.step == "train_model"}
+    assert rows["train_model val AUC (mode)"] == "0.812 (mini-batch, 20 ep)"
+    assert rows["train_model baseline AUC, same pairs"] == "0.746 (heuristic baseline)"

@@ -144,3 +144,23 @@ def test_supply_pagerank_equals_networkx_on_every_demo_month_end() -> None:
         companies = tables.nodes["company"].node_id[present_masks(tables, date)["company"]].reset_index(drop=True)
         ours = supply_pagerank(companies, supply.source_id, supply.target_id)
         assert np.array_equal(ours, _networkx_pagerank(companies, list(supply.source_id), list(supply.target_id)))
+
+
+def test_cached_interval_bounds_give_the_as_of_rule_on_every_blank_combination() -> None:
+    import itertools
+
+    from nexus_graph.as_of import visible_mask
+
+    days = [None, "2020-01-31", "2020-03-31", "2020-06-30"]
+    combos = [c for c in itertools.product(days, repeat=4)]  # valid_from, valid_to, known_from, end_known_from
+    frame = pd.DataFrame(combos, columns=["valid_from", "valid_to", "known_from", "end_known_from"])
+    for column in frame:
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+    frame.insert(0, "source_id", "S1")
+    frame.insert(1, "target_id", "C1")
+    frame["weight"] = 1.0
+    tables = GraphTables(nodes={}, edges={SUPPLIES: frame})
+    for t in ["2019-12-31", "2020-01-31", "2020-02-15", "2020-03-31", "2020-05-01", "2020-06-30", "2021-01-01"]:
+        expected = visible_mask(frame, t)
+        assert np.array_equal(tables.visible_rows(SUPPLIES, t), expected), t
+        assert 0 < expected.sum() < len(frame) or t == "2019-12-31"
