@@ -205,3 +205,16 @@ def test_random_split_baseline_does_not_see_its_held_out_edges(demo_split) -> No
         u, v = pos[0] + graph.offset[et[0]], pos[1] + graph.offset[et[2]]
         assert np.asarray(graph.adjacency[u, v]).ravel().sum() == 0
     assert 0.5 < result.auc < 1.0
+
+
+def test_path_scores_in_small_blocks_equal_one_block_bit_for_bit(demo_split, monkeypatch) -> None:
+    tables, _, _ = demo_split
+    graph = HeuristicGraph(tables, pd.Timestamp("2023-09-30"))
+    rng = np.random.default_rng(0)
+    n = graph.adjacency.shape[0]
+    u, v = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
+    whole = graph._path_scores(u, v)  # the default block holds every distinct source row here
+    monkeypatch.setattr(baselines, "PATH_BLOCK", 97)  # many blocks of sources and of pairs
+    blocked = graph._path_scores(u, v)
+    assert all(np.array_equal(a, b) for a, b in zip(whole, blocked, strict=True))
+    assert whole[0].sum() > 0 and whole[2].sum() > 0  # pairs with common neighbours and 3-paths among them
