@@ -86,4 +86,5 @@ def test_ablation_variant_graphs() -> None:
         variant_graph(tables, "2021-02-28", "hgt+magic")
     rows = [{"variant": "hgt", "as_of": "2021-05-31", "val_auc": 0.9, "min": 0.89, "max": 0.91, "baseline_auc": 0.95,
              "seconds": 1.0}]
-    assert "| hgt | 2021-05-31 | 0.900 | 0.890..0.910 | 0.950 | -0.050 | 1.0 |" in markdown(rows, 1, [0], 10)
+    # four decimals; the residual weight and selected epoch columns stay empty for a plain HGT
+    assert "| hgt | 2021-05-31 | 0.9000 | 0.8900..0.9100 | 0.9500 | -0.0500 |  |  | 1.0 |" in markdown(rows, 1, [0], 10)
