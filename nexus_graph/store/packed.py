@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from nexus_graph.errors import NexusError
 from nexus_graph.store.protocol import Store
 
 PACKED_CHUNK = 20_000  # rows per record: bounds one Bolt message, not the server's sort
@@ -76,7 +77,11 @@ def text_rows_frame(records: Iterable[dict[str, Any]], columns: Sequence[str], n
     parts = pc.split_pattern(lines, FIELD_SEPARATOR)
     width = len(columns) - 1
     if len(lines) and not pc.all(pc.equal(pc.list_value_length(parts), width)).as_py():
-        raise ValueError(f"a text row has other than {width} fields: {list(columns[1:])}")
+        raise NexusError(
+            f"A row read from Neo4j does not split into its {width} fields {list(columns[1:])}: a value in the graph "
+            "holds the control character U+001F, which bulk reads use as their field separator. Data loaded by "
+            "`nexus-graph load` never does (control characters are refused); find and fix the value written "
+            "another way (e.g. in Neo4j Browser).")
     fields = parts.flatten()
     sources = pa.array(np.repeat(np.array([r["source_id"] for r in records], dtype=object), counts), pa.string())
     data = {columns[0]: _column(sources, numeric=False)}

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from nexus_graph import schema
+from nexus_graph.errors import NexusError
 from nexus_graph.store.packed import FIELD_SEPARATOR, text_rows_frame
 from nexus_graph.store.snapshots import _frame
 
@@ -45,5 +46,6 @@ def test_no_record_gives_the_empty_frame_and_dates_parse_as_the_bulk_read() -> N
 
 def test_a_row_with_a_missing_field_is_refused() -> None:
     records = [{"source_id": "S", "rows": [SEP.join(["T", "1.0"]), "T2"]}]
-    with pytest.raises(ValueError):
+    with pytest.raises(NexusError, match=r"does not split into its 2 fields .* U\+001F"):
         text_rows_frame(records, ["source_id", "target_id", "value"], numeric={"value"})
+
