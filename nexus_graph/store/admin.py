@@ -46,20 +46,13 @@ def wipe(store: Store, batch: int = 20_000, keep_registry: bool = False) -> int:
     versions (``Signal``, ``SignalTest``, ``StatusChange``, ``ModelVersion``, ``PaperTradeRun`` and their links), so a
     reload does not forget how many tests were ever made.
     """
+    relationships, nodes = (("admin/wipe_data_relationships_batch", "admin/wipe_data_batch") if keep_registry
+                            else ("admin/wipe_relationships_batch", "admin/wipe_batch"))
     # relationships first, in batches: DETACH DELETE of a node batch would otherwise take all their
     # relationships into one transaction and exceed the server's transaction memory on a dense graph
-    if keep_registry:
-        while store.write("admin/wipe_data_relationships_batch", limit=batch)[0]["deleted"]:
-            pass
-        total = 0
-        while deleted := store.write("admin/wipe_data_batch", limit=batch)[0]["deleted"]:
-            total += deleted
-        return total
-    while store.write("admin/wipe_relationships_batch", limit=batch)[0]["deleted"]:
+    while store.write(relationships, limit=batch)[0]["deleted"]:
         pass
     total = 0
-    while True:
-        deleted = store.write("admin/wipe_batch", limit=batch)[0]["deleted"]
+    while deleted := store.write(nodes, limit=batch)[0]["deleted"]:
         total += deleted
-        if deleted == 0:
-            return total
+    return total
