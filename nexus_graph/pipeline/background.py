@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
@@ -40,12 +41,21 @@ class BackgroundFit:
         # spawn, not fork: a forked child would inherit torch's thread pools and the driver's sockets
         context = multiprocessing.get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
+        inbox, hand_over = context.Pipe(duplex=False)
         options = {"gap_months": gap_months, "split": split, "config": config, "device": device}
-        process = context.Process(target=_fit_and_send, args=(send, tables, pd.Timestamp(as_of), options),
-                                  name="nexus-graph background fit", daemon=True)
+        process = context.Process(target=_fit_and_send, args=(inbox, send), name="nexus-graph background fit",
+                                  daemon=True)
         process.start()
         self._process: BaseProcess | None = process
         send.close()  # the child holds the only sending end: its exit ends the pipe (EOFError, not a hang)
+        inbox.close()  # ... and the only receiving end of its inputs: if it dies first, handing over fails
+        # The inputs go down a pipe of our own, not as the process's arguments: spawn writes those while this
+        # process still holds the reading end too, so a child that died at start-up would block it for ever.
+        # A thread hands them over while the child imports, so this process goes on at once.
+        payload = pickle.dumps((tables, pd.Timestamp(as_of), options))
+        self._handing = threading.Thread(target=_hand_over, args=(hand_over, payload), daemon=True,
+                                         name="nexus-graph background fit inputs")
+        self._handing.start()
 
     def result(self) -> Fitted:
         """The fit (waits for it); an error of the child is raised here."""
@@ -69,6 +79,7 @@ class BackgroundFit:
             if self._process.is_alive():
                 self._process.terminate()
             self._process.join()
+            self._handing.join()  # the child's end is closed now: the hand-over has finished or failed
             self._receive.close()
             self._process = None
 
@@ -80,8 +91,20 @@ class BackgroundFit:
         self.close()
 
 
-def _fit_and_send(send: Connection, tables: GraphTables, as_of: pd.Timestamp, options: dict[str, Any]) -> None:
-    """The child's work: ``(True, fit)`` or ``(False, the error)`` down the pipe."""
+def _hand_over(connection: Connection, payload: bytes) -> None:
+    """Send the child its inputs; a child that is gone is not an error here (:meth:`BackgroundFit.result` says so)."""
+    try:
+        connection.send_bytes(payload)
+    except OSError:  # BrokenPipeError: the child ended before it read them
+        pass
+    finally:
+        connection.close()
+
+
+def _fit_and_send(inbox: Connection, send: Connection) -> None:
+    """The child's work: read the inputs, then ``(True, fit)`` or ``(False, the error)`` down the pipe."""
+    tables, as_of, options = pickle.loads(inbox.recv_bytes())
+    inbox.close()
     try:
         outcome: tuple[bool, Any] = (True, fit_model(tables, as_of, **options))
     except Exception as exc:  # every error goes back to the parent, which raises it

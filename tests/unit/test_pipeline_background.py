@@ -53,3 +53,14 @@ def test_a_child_that_dies_without_a_result_is_an_error_not_a_hang(tables) -> No
     pending._process.kill()  # as the OOM killer would
     with pytest.raises(NexusError, match="ended without a result"):
         pending.result()
+
+
+@pytest.mark.timeout(120)
+def test_a_child_that_dies_at_start_up_is_an_error_not_a_hang(tables, tmp_path, monkeypatch) -> None:
+    # A child that dies before it reads its inputs (an import error, the OOM killer): with the inputs passed as the
+    # process's arguments the parent blocked for ever writing them (it held the pipe's reading end itself).
+    (tmp_path / "sitecustomize.py").write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the spawned interpreter runs it first thing
+    with BackgroundFit(tables, AS_OF, TrainConfig(epochs=2), device="cpu") as pending, \
+            pytest.raises(NexusError, match=r"ended without a result \(exit code 3\)"):
+        pending.result()
