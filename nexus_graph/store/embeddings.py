@@ -34,13 +34,22 @@ def _rows(company_ids: list[str], vectors: np.ndarray, drift: np.ndarray) -> lis
 
 def write_snapshot_embeddings(store: Store, date: pd.Timestamp, model_version: str, company_ids: list[str],
                               vectors: np.ndarray, drift: np.ndarray, look_ahead: bool = False) -> int:
-    """Upsert one snapshot's embeddings in ONE transaction: the month is there whole, or not at all."""
+    """Upsert one snapshot's embeddings in ONE transaction: the month is there whole, or not at all.
+
+    The same transaction derives the companies' latest properties (``embeddings/derive_latest``) unless
+    the model already holds a newer month, which this one cannot displace.
+    """
     rows = _rows(company_ids, vectors, drift)
 
     def work(tx) -> None:  # the month and the latest properties derived from it commit together
+        newest = next((row["date"] for row in tx.run("embeddings/newest_date", model_version=model_version)), None)
         tx.run("embeddings/upsert", rows=rows, date=pd.Timestamp(date), model_version=model_version,
                look_ahead=look_ahead)
-        tx.run("embeddings/derive_latest")
+        # The latest properties come from the newest month of a model only, so a month older than one this
+        # model already holds cannot move them, and its transaction skips the derivation (which reads every
+        # stored embedding: 0.4 s a month at x20). A backfill writes newest first, so it derives once.
+        if newest is None or pd.Timestamp(date) >= pd.Timestamp(newest):
+            tx.run("embeddings/derive_latest")
 
     store.transaction(work)
     return len(rows)

@@ -51,6 +51,7 @@ def embedding_store() -> RecordingStore:
                  "companies": stored.get(latest, 0)}]
 
     return store.answer({"embeddings/upsert": upsert, "embeddings/derive_latest": derive,
+                         "embeddings/newest_date": lambda _p: [{"date": max(stored, default=None)}],
                          "embeddings/dates": lambda _p: [{"date": d, "rows": n} for d, n in sorted(stored.items())]})
 
 
@@ -66,8 +67,11 @@ def test_backfill_writes_one_transaction_per_month_and_counts_from_the_graph() -
     assert all(c.params["model_version"] == "m1" and c.params["look_ahead"] is False for c in upserts)
     assert [row["drift"] for row in upserts[-1].params["rows"]] == [None] * present[0]  # no previous month
     names = [c.name for c in store.calls if c.kind == "write"]
-    # each month's rows and the latest properties derived from them: one transaction, in that order
-    assert names[: 2 * len(DATES)] == ["embeddings/upsert", "embeddings/derive_latest"] * len(DATES)
+    # each month's rows and the latest properties derived from them: one transaction, in that order; the older
+    # months, written after a newer one, cannot move the latest properties and skip the derivation
+    newest_first = ["embeddings/newest_date", "embeddings/upsert", "embeddings/derive_latest"]
+    older = ["embeddings/newest_date", "embeddings/upsert"] * (len(DATES) - 1)
+    assert names[: len(newest_first) + len(older)] == newest_first + older
     assert store.transactions >= len(DATES)
     assert result.summary()["rows_stored"] == sum(present) == result.rows_written
     assert result.snapshots_stored == len(DATES) and result.dim == 8
