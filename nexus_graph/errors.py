@@ -15,6 +15,15 @@ class ServerUnavailable(NexusError):
     """Neo4j does not answer on the configured URI."""
 
 
+class KeyTaken(NexusError):
+    """A ``CREATE`` met a node whose unique key is already in the graph (another writer got there first).
+
+    The fast writes create the nodes of a date that held none when the write began; this error tells
+    the writer to run the date again as an upsert (``MERGE``). Nothing of the failed transaction was
+    committed.
+    """
+
+
 class ValidationFailed(NexusError):
     """Input data broke the dataset contract; ``problems`` lists every finding."""
 

@@ -134,10 +134,10 @@ def run_backfill(
     slices = []
     months: dict[pd.Timestamp, tuple[list[str], np.ndarray, np.ndarray]] = {}
 
-    def write_month(date: pd.Timestamp) -> int:
+    def write_month(date: pd.Timestamp, fresh: bool = False) -> int:
         ids, vectors, drift = months[date]
         return write_snapshot_embeddings(store, date, model_version, ids, vectors, drift,
-                                         look_ahead=day[date] < pd.Timestamp(model_as_of))
+                                         look_ahead=day[date] < pd.Timestamp(model_as_of), fresh=fresh)
 
     for date, ids, vectors in snapshot_embeddings(tables, todo, embed, as_of=day, snapshot=snapshots):
         months[date] = (ids, vectors, month_drift(previous, ids, vectors, previous_date=previous_date, date=date))
@@ -154,7 +154,7 @@ def run_backfill(
     for date in sorted(months, reverse=True):
         write = done.get(date, 0) != len(months[date][0])
         if write:
-            result.rows_written += write_month(date)
+            result.rows_written += write_month(date, fresh=date not in done)  # a new month: created
             result.snapshots_written += 1
         if on_date:
             on_date(date, write)

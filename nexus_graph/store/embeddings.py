@@ -18,7 +18,8 @@ import pandas as pd
 
 from nexus_graph.errors import NexusError
 from nexus_graph.schema import embedding_columns
-from nexus_graph.store.protocol import Store
+from nexus_graph.store.fresh import create_or_merge
+from nexus_graph.store.protocol import Store, Tx
 
 
 def _rows(company_ids: list[str], vectors: np.ndarray, drift: np.ndarray) -> list[dict]:
@@ -33,25 +34,28 @@ def _rows(company_ids: list[str], vectors: np.ndarray, drift: np.ndarray) -> lis
 
 
 def write_snapshot_embeddings(store: Store, date: pd.Timestamp, model_version: str, company_ids: list[str],
-                              vectors: np.ndarray, drift: np.ndarray, look_ahead: bool = False) -> int:
+                              vectors: np.ndarray, drift: np.ndarray, look_ahead: bool = False,
+                              fresh: bool = False) -> int:
     """Upsert one snapshot's embeddings in ONE transaction: the month is there whole, or not at all.
 
     The same transaction derives the companies' latest properties (``embeddings/derive_latest``) unless
-    the model already holds a newer month, which this one cannot displace.
+    the model already holds a newer month, which this one cannot displace. ``fresh``: the model held
+    no row of this month when the caller looked, so the rows are created rather than merged
+    (:func:`~nexus_graph.store.fresh.create_or_merge`; merged after all if another writer got there first).
     """
     rows = _rows(company_ids, vectors, drift)
 
-    def work(tx) -> None:  # the month and the latest properties derived from it commit together
+    def work(tx: Tx, create: bool) -> None:  # the month and the latest properties derived from it commit together
         newest = next((row["date"] for row in tx.run("embeddings/newest_date", model_version=model_version)), None)
-        tx.run("embeddings/upsert", rows=rows, date=pd.Timestamp(date), model_version=model_version,
-               look_ahead=look_ahead)
+        tx.run("embeddings/create" if create else "embeddings/upsert", rows=rows, date=pd.Timestamp(date),
+               model_version=model_version, look_ahead=look_ahead)
         # The latest properties come from the newest month of a model only, so a month older than one this
         # model already holds cannot move them, and its transaction skips the derivation (which reads every
         # stored embedding: 0.4 s a month at x20). A backfill writes newest first, so it derives once.
         if newest is None or pd.Timestamp(date) >= pd.Timestamp(newest):
             tx.run("embeddings/derive_latest")
 
-    store.transaction(work)
+    create_or_merge(store, work, fresh)
     return len(rows)
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from nexus_graph import schema
 from nexus_graph.errors import NexusError, UsageError
+from nexus_graph.store.fresh import create_or_merge
 from nexus_graph.store.packed import packed_frame
 from nexus_graph.store.protocol import Store, Tx
 from nexus_graph.store.reconcile import reconcile
@@ -134,12 +135,18 @@ def _upsert_dates(store: Store, version: str, by_date: dict[pd.Timestamp, dict[s
                   ahead: Collection[pd.Timestamp], origin: str | None,
                   on_date: Callable[[int], None] | None) -> dict[str, int]:
     """Write each date's rows of every factor in one transaction (upsert, then prune the rest), then
-    reconcile each factor; returns factor -> rows the graph holds for its dates."""
+    reconcile each factor; returns factor -> rows the graph holds for its dates.
 
-    def upsert(tx: Tx, factor: str, date: pd.Timestamp) -> int:
+    A (factor, date) that held no value when the write began is created rather than merged
+    (:mod:`nexus_graph.store.fresh`): most writes fill dates for the first time.
+    """
+    factors = sorted({factor for per in by_date.values() for factor in per})
+    held = {factor: set(factor_date_counts(store, factor, version or None)) for factor in factors}
+
+    def upsert(tx: Tx, factor: str, date: pd.Timestamp, create: bool = False) -> int:
         rows = by_date[date][factor]
-        written = tx.run("factors/upsert_date", rows=rows, factor=factor, model_version=version, date=date,
-                         look_ahead=date in ahead, origin=origin)
+        written = tx.run("factors/create_date" if create else "factors/upsert_date", rows=rows, factor=factor,
+                         model_version=version, date=date, look_ahead=date in ahead, origin=origin)
         if written[0]["written"] != len(rows):
             raise NexusError(f"Factor {factor!r} on {date.date()}: a company vanished mid-write; rolled back.")
         tx.run("factors/prune_date", factor=factor, model_version=version, date=date,
@@ -147,13 +154,14 @@ def _upsert_dates(store: Store, version: str, by_date: dict[pd.Timestamp, dict[s
         return len(rows)
 
     def write_date(date: pd.Timestamp) -> int:
-        return store.transaction(lambda tx: sum(upsert(tx, factor, date) for factor in by_date[date]))
+        fresh = {factor for factor in by_date[date] if date not in held[factor]}
+        return create_or_merge(store, lambda tx, create: sum(
+            upsert(tx, factor, date, create and factor in fresh) for factor in by_date[date]), bool(fresh))
 
     for date in sorted(by_date):
         done = write_date(date)
         if on_date:
             on_date(done)
-    factors = sorted({factor for per in by_date.values() for factor in per})
     stored = {}
     for factor in factors:
         expected = {d: len(per[factor]) for d, per in by_date.items() if factor in per}

@@ -34,13 +34,14 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl, Ses
 from neo4j.exceptions import IncompleteCommit, Neo4jError, ServiceUnavailable, SessionExpired
 from neo4j.time import Date, DateTime
 
-from nexus_graph.errors import NexusError, ServerUnavailable
+from nexus_graph.errors import KeyTaken, NexusError, ServerUnavailable
 from nexus_graph.settings import Neo4jSettings
 from nexus_graph.store import faults
 from nexus_graph.store.catalog import refuse_write_in_read, statement
 from nexus_graph.store.connection import open_driver, start_hint
 
 T = TypeVar("T")
+KEY_TAKEN = "Neo.ClientError.Schema.ConstraintValidationFailed"  # a CREATE met an existing unique key
 PROOF_ATTEMPTS = 3  # runs of one write whose commit stays unproven before the command gives up
 
 
@@ -258,6 +259,8 @@ class Store:
                 f"nothing of the failed transaction was committed. {start_hint(self.settings)}"
             ) from None
         except Neo4jError as exc:
+            if exc.code == KEY_TAKEN:
+                raise KeyTaken(f"Neo4j refused a statement: {exc.code}: {exc.message}") from None
             raise NexusError(f"Neo4j refused a statement: {exc.code}: {exc.message}") from None
 
     # --- server facts ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nexus_graph import schema
+from nexus_graph.store.fresh import create_or_merge
 from nexus_graph.store.neo4j_store import rows_from_frame
 from nexus_graph.store.packed import packed_frame, parse_dates, text_rows_frame
 from nexus_graph.store.protocol import Store, Tx
@@ -79,14 +80,17 @@ def write_centralities(store: Store, frame: pd.DataFrame) -> int:
 
     ``frame`` has the columns of :func:`nexus_graph.snapshot.centrality.centrality_history`. Ends with
     a reconciliation: the returned count is the rows the graph holds for those dates, read back.
+    A date that held no row is created rather than merged (:mod:`nexus_graph.store.fresh`).
     """
     by_date = {pd.Timestamp(date): rows_from_frame(group) for date, group in frame.groupby("date", sort=True)}
+    held = centrality_date_counts(store)
 
-    def write_date(date: pd.Timestamp) -> None:
-        store.transaction(lambda tx: tx.run("centrality/upsert", rows=by_date[date]))
+    def write_date(date: pd.Timestamp, fresh: bool = False) -> None:  # fresh: the date held no row when we looked
+        create_or_merge(store, lambda tx, create: tx.run("centrality/create" if create else "centrality/upsert",
+                                                         rows=by_date[date]), fresh)
 
     for date in by_date:
-        write_date(date)
+        write_date(date, fresh=date not in held)
     stored = reconcile("Centralities", {d: len(rows) for d, rows in by_date.items()},
                        lambda: centrality_date_counts(store), write_date)
     return sum(stored.values())

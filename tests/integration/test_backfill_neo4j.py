@@ -145,3 +145,24 @@ def test_the_browser_statements_answer_on_a_backfilled_graph(tiny) -> None:
     assert [pd.Timestamp(r["date"]) for r in drift] == list(expected)
     history = store.records("browser/centrality_over_time", company="NVDA")
     assert [pd.Timestamp(r["date"]) for r in history] == list(expected)
+
+
+def test_a_fresh_write_over_a_month_another_writer_stored_merges_instead(tiny) -> None:
+    # A backfill creates (not merges) the months it found empty; when another writer stored the month in
+    # between, the CREATE fails the key constraint, nothing of it commits, and the month is merged instead.
+    from nexus_graph.store.embeddings import write_snapshot_embeddings
+
+    store, _ = tiny
+    date = pd.Timestamp("2022-03-31")
+    ids = ["NVDA", "TSM", "MU"]
+    first = np.full((3, 4), 0.25)
+    write_snapshot_embeddings(store, date, "m-race", ids, first, np.full(3, np.nan), fresh=True)
+    second = np.arange(12, dtype=np.float64).reshape(3, 4) + 1.0
+    write_snapshot_embeddings(store, date, "m-race", ids[:2], second[:2], np.array([0.5, 0.25]), fresh=True)
+    assert embedded_dates(store, "m-race") == {date: 3}  # one node per key: merged, not created twice
+    panel, drift = read_embedding_panel(store, "m-race")
+    assert panel.loc[(date, "TSM")].tolist() == second[1].tolist()  # the second writer's values won
+    assert panel.loc[(date, "MU")].tolist() == first[2].tolist()
+    assert drift.loc[(date, "NVDA")] == 0.5
+    links = store.records("graph/relationship_counts")
+    assert {r["type"]: r["count"] for r in links}.get("HAS_EMBEDDING") == 3

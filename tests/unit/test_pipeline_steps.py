@@ -36,6 +36,11 @@ def projection(data) -> np.ndarray:
     return np.tanh(x @ np.random.default_rng(0).normal(size=(x.shape[1], 8))) + 1e-3
 
 
+def month_writes(store: RecordingStore) -> list:
+    """The months a backfill wrote (created when new, merged otherwise), in order."""
+    return [c for c in store.written() if c.name in ("embeddings/create", "embeddings/upsert")]
+
+
 def embedding_store() -> RecordingStore:
     """A fake whose ``embeddings/dates`` reads back what ``embeddings/upsert`` 'wrote'."""
     stored: dict[pd.Timestamp, int] = {}
@@ -50,7 +55,7 @@ def embedding_store() -> RecordingStore:
         return [{"current_model": "m1", "model_version": "m1" if stored else None, "date": latest,
                  "companies": stored.get(latest, 0)}]
 
-    return store.answer({"embeddings/upsert": upsert, "embeddings/derive_latest": derive,
+    return store.answer({"embeddings/upsert": upsert, "embeddings/create": upsert, "embeddings/derive_latest": derive,
                          "embeddings/newest_date": lambda _p: [{"date": max(stored, default=None)}],
                          "embeddings/dates": lambda _p: [{"date": d, "rows": n} for d, n in sorted(stored.items())]})
 
@@ -59,7 +64,7 @@ def test_backfill_writes_one_transaction_per_month_and_counts_from_the_graph() -
     tables = graph_tables_from_dataset(read_dataset(TINY))
     store = embedding_store()
     result = run_backfill(store, tables, DATES, projection, "m1", DATES[0])
-    upserts = store.written("embeddings/upsert")
+    upserts = month_writes(store)
     present = [int(present_masks(tables, d)["company"].sum()) for d in DATES]
     # newest month first: the latest embedding on the companies moves once
     assert [pd.Timestamp(c.params["date"]) for c in upserts] == DATES[::-1]
@@ -69,15 +74,16 @@ def test_backfill_writes_one_transaction_per_month_and_counts_from_the_graph() -
     names = [c.name for c in store.calls if c.kind == "write"]
     # each month's rows and the latest properties derived from them: one transaction, in that order; the older
     # months, written after a newer one, cannot move the latest properties and skip the derivation
-    newest_first = ["embeddings/newest_date", "embeddings/upsert", "embeddings/derive_latest"]
-    older = ["embeddings/newest_date", "embeddings/upsert"] * (len(DATES) - 1)
+    # months the model did not hold are created, not merged
+    newest_first = ["embeddings/newest_date", "embeddings/create", "embeddings/derive_latest"]
+    older = ["embeddings/newest_date", "embeddings/create"] * (len(DATES) - 1)
     assert names[: len(newest_first) + len(older)] == newest_first + older
     assert store.transactions >= len(DATES)
     assert result.summary()["rows_stored"] == sum(present) == result.rows_written
     assert result.snapshots_stored == len(DATES) and result.dim == 8
 
     again = run_backfill(store, tables, DATES, projection, "m1", DATES[0])
-    assert len(store.written("embeddings/upsert")) == len(DATES)  # nothing written twice
+    assert len(month_writes(store)) == len(DATES)  # nothing written twice
     assert again.rows_written == 0 and again.rows_stored == sum(present)
 
 
@@ -98,7 +104,7 @@ def test_backfill_drift_is_nan_across_a_missing_month() -> None:
     dates = [DATES[0], DATES[2], DATES[3]]  # February missing
     run_backfill(store, tables, dates, projection, "m1", dates[0])
     drifts = {pd.Timestamp(c.params["date"]): [row["drift"] for row in c.params["rows"]]
-              for c in store.written("embeddings/upsert")}
+              for c in month_writes(store)}
     assert all(d is None for d in drifts[DATES[2]])  # March after a missing February
     assert any(d is not None for d in drifts[DATES[3]])  # April follows March: a one-month drift
 
@@ -128,12 +134,12 @@ def test_backfill_snapshot_is_as_of_the_entry_close_so_a_weekend_disclosure_is_n
                         for d in ("2022-04-29", "2022-04-30"))
     assert saturday == friday + 1  # the disclosure is visible at the calendar month-end ...
     assert seen[-1] == friday  # ... but not in the snapshot embedded for it
-    upserts = store.written("embeddings/upsert")
+    upserts = month_writes(store)
     assert pd.Timestamp(upserts[0].params["date"]) == pd.Timestamp("2022-04-30")  # still keyed by the month-end
     # a model as of the Saturday embeds that month-end (>= its as-of date) but as of the Friday: labelled
     labelled = embedding_store()
     run_backfill(labelled, tables, DATES, embed, "m2", pd.Timestamp("2022-04-30"), snapshot_days=days)
-    assert [c.params["look_ahead"] for c in labelled.written("embeddings/upsert")] == [True]
+    assert [c.params["look_ahead"] for c in month_writes(labelled)] == [True]
     # without prices the snapshots stay at the calendar month-ends (and the Saturday edge is in)
     seen.clear()
     run_backfill(embedding_store(), tables, DATES, embed, "m1", DATES[0])
