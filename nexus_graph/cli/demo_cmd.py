@@ -84,7 +84,7 @@ def demo(
     json_out: bool = typer.Option(False, "--json", help="Print a JSON summary at the end instead of the tables."),
     noise_in_background: bool = typer.Option(
         None, "--noise-background/--noise-here",
-        help="Train the seed-noise model (step 6) in a second process while steps 4-5 run, or here in step 6 "
+        help="Train the seed-noise model (step 6) in a second process while steps 3-5 run, or here in step 6 "
              "(default: in a second process on graphs of 50,000 intervals or more)."),
 ) -> None:
     """Run the whole pipeline on the synthetic demo dataset and print each step's summary."""

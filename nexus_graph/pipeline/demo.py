@@ -5,8 +5,8 @@ seed noise -> evaluate at 21/63/126 days (registry) -> paper trade -> report. Th
 (``runs/demo-<seed>-<signal>/`` by default) keeps the dataset, the JSON of each step and the report.
 Prints nothing: ``on_start(title)`` is called before each step and ``on_done(key, result)`` after it
 (the CLI prints there); each step's wall time is in the result. On a big graph the seed-noise
-model of step 6 trains in a second process from step 4 on (:mod:`~nexus_graph.pipeline.background`),
-beside the first model and the backfill.
+model of step 6 trains in a second process from step 3 on (:mod:`~nexus_graph.pipeline.background`),
+beside the centralities' write-back, the first model and the backfill.
 """
 
 from __future__ import annotations
@@ -131,31 +131,34 @@ def run_demo(store: Store, settings: DemoSettings, *, on_start: OnStart | None =
     # centralities from the first month-end after `first`, so their changes -- like the drift -- exist
     # on the 58 evaluation month-ends 2021-06-30 .. 2026-03-31 of the defaults
     dates = month_ends(s.first, s.last)
-    with step(f"3. snapshots and centralities ({len(dates)} month-ends)"):
-        # the later steps change no node or interval: one bulk read serves them all, each step
-        # slicing it to what it may know (read_graph_tables), and the snapshots the backfill
-        # builds are kept for the seed-noise check (SnapshotCache)
-        graph = read_graph_tables(store)
-        snapshots = SnapshotCache(graph)
-        cent = centralities_step(store, dates, graph=graph)
-        out.steps["centralities"] = {k: v for k, v in cent.summary().items() if k != "factors"}
-        done("centralities", cent)
-
     with ExitStack() as background:
-        return _from_training(store, s, out, step, done, graph, snapshots, background)
+        with step(f"3. snapshots and centralities ({len(dates)} month-ends)"):
+            # the later steps change no node or interval: one bulk read serves them all, each step
+            # slicing it to what it may know (read_graph_tables), and the snapshots the backfill
+            # builds are kept for the seed-noise check (SnapshotCache)
+            graph = read_graph_tables(store)
+            # on a big graph the seed-noise model (step 6) trains from here on in a second process: same data,
+            # another seed, on the core this process leaves idle while Neo4j writes the centralities and the
+            # backfill
+            noise_fit = None
+            if s.noise_in_background or (s.noise_in_background is None
+                                         and graph.intervals() >= BACKGROUND_MIN_INTERVALS):
+                noise_fit = background.enter_context(BackgroundFit(
+                    read_graph_tables(store, s.as_of, graph=graph), s.as_of,
+                    replace(TrainConfig(epochs=s.epochs), seed=NOISE_SEED), device=s.device))
+            snapshots = SnapshotCache(graph)
+            cent = centralities_step(store, dates, graph=graph)
+            out.steps["centralities"] = {k: v for k, v in cent.summary().items() if k != "factors"}
+            done("centralities", cent)
+        return _from_training(store, s, out, step, done, graph, snapshots, noise_fit)
 
 
 def _from_training(store: Store, s: DemoSettings, out: DemoResult, step: Callable[[str], AbstractContextManager[None]],
-                   done: OnDone, graph: GraphTables, snapshots: SnapshotCache, background: ExitStack) -> DemoResult:
-    """Steps 4-9; ``background`` holds the seed-noise model's training when it runs in a second process."""
+                   done: OnDone, graph: GraphTables, snapshots: SnapshotCache,
+                   noise_fit: BackgroundFit | None) -> DemoResult:
+    """Steps 4-9; ``noise_fit`` is the seed-noise model's training when it runs in a second process."""
     config = TrainConfig(epochs=s.epochs)
     with step(f"4. train HGT link prediction at {s.as_of:%Y-%m-%d} (gate)"):
-        # on a big graph the seed-noise model (step 6) trains meanwhile in a second process: same data, another seed
-        noise_fit = None
-        if s.noise_in_background or (s.noise_in_background is None and graph.intervals() >= BACKGROUND_MIN_INTERVALS):
-            noise_fit = background.enter_context(BackgroundFit(read_graph_tables(store, s.as_of, graph=graph),
-                                                               s.as_of, replace(config, seed=NOISE_SEED),
-                                                               device=s.device))
         # the demo goes on with a model that trails the heuristic baseline, and says so (baseline_note)
         outcome = train_model(store, s.as_of, s.models_dir, config=config, device=s.device,
                               allow_below_baseline=True, graph=graph)
