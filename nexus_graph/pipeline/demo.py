@@ -119,8 +119,10 @@ def run_demo(store: Store, settings: DemoSettings, *, on_start: OnStart | None =
 
     with step("1. generate the demo dataset (SYNTHETIC)"):
         dataset = demo_data.generate(seed=s.seed, signal=s.signal, strength=strength)
-        write_dataset(dataset, data_dir)
-        write_card(data_dir, dataset_card(dataset, seed=s.seed, scale=1, signal=s.signal, strength=strength))
+        # Parquet: the x20 prices (3.6M rows) take 0.4 s to write instead of 6.5 s as CSV; `load` reads either
+        write_dataset(dataset, data_dir, fmt="parquet")
+        write_card(data_dir, dataset_card(dataset, seed=s.seed, scale=1, signal=s.signal, strength=strength,
+                                          fmt="parquet"))
         done("generate", (dataset, live_counts(dataset), data_dir))
 
     with step("2. validate and load into Neo4j"):
