@@ -35,16 +35,22 @@ def close_matrix(prices: pd.DataFrame) -> pd.DataFrame:
             f"The prices frame lacks column(s) {sorted(missing)} (got {list(prices.columns)}); "
             "expected the canonical prices frame: date, company_id, adj_close[, volume]."
         )
-    frame = prices[["date", "company_id", "adj_close"]].copy()
-    frame["date"] = pd.to_datetime(frame["date"])
-    if frame.duplicated(["date", "company_id"]).any():
-        dup = frame.loc[frame.duplicated(["date", "company_id"], keep=False)].iloc[0]
+    prices = prices[prices["date"].notna() & prices["company_id"].notna()]
+    day_codes, days = pd.factorize(pd.to_datetime(prices["date"]), sort=True)
+    company_codes, companies = pd.factorize(prices["company_id"], sort=True)
+    cells = day_codes.astype(np.int64) * len(companies) + company_codes  # one integer per (date, company)
+    if len(cells) and np.bincount(cells, minlength=len(days) * len(companies)).max() > 1:
+        seen = pd.Series(cells).duplicated(keep=False).to_numpy()
+        dup = prices.iloc[np.flatnonzero(seen)[0]]
         raise NexusError(
-            f"Duplicate price for company {dup['company_id']!r} on {dup['date'].date()}; "
+            f"Duplicate price for company {dup['company_id']!r} on {pd.Timestamp(dup['date']).date()}; "
             "one close per (date, company_id) is expected -- validate the dataset first."
         )
-    wide = frame.pivot(index="date", columns="company_id", values="adj_close").sort_index()
-    return wide.astype(float)
+    wide = np.full(len(days) * len(companies), np.nan)
+    wide[cells] = pd.to_numeric(prices["adj_close"]).to_numpy(dtype=float)  # (day, company) filled in one pass
+    return pd.DataFrame(wide.reshape(len(days), len(companies)),
+                        index=pd.DatetimeIndex(days, name="date").astype("datetime64[ns]"),
+                        columns=pd.Index(companies, name="company_id"))
 
 
 def snapshot_positions(trading_days: pd.DatetimeIndex, dates: Iterable[pd.Timestamp]) -> np.ndarray:
