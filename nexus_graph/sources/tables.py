@@ -61,7 +61,8 @@ def write_dataset(dataset: Dataset, out_dir: str | Path, fmt: str = "csv") -> li
     """Write every table as ``<table>.csv`` (ISO dates, blank = missing) or ``<table>.parquet``.
 
     Each file is written to a temporary name and renamed, so a crash never leaves a half-written
-    table under its final name.
+    table under its final name. A table's file in the other format, left by an earlier write, is
+    removed (a dataset folder holds one file per table).
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet' (got {fmt!r})")
@@ -76,5 +77,8 @@ def write_dataset(dataset: Dataset, out_dir: str | Path, fmt: str = "csv") -> li
         else:
             frame.to_parquet(partial, index=False)
         partial.replace(final)
+        # a folder holds one file per table (read_dataset refuses two): the other format's file of an
+        # earlier write (e.g. a run folder written as CSV by an older version) is stale now
+        (out / f"{name}.{'parquet' if fmt == 'csv' else 'csv'}").unlink(missing_ok=True)
         written.append(final)
     return written

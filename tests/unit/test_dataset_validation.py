@@ -142,6 +142,17 @@ def test_parquet_dataset_reads_the_same_as_csv(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(getattr(again, name), frame, check_dtype=False, obj=name)
 
 
+def test_writing_another_format_replaces_the_tables_of_an_earlier_write(tmp_path: Path) -> None:
+    # a run folder written as CSV by an older version, written again as Parquet: one file per table, readable
+    dataset = read_dataset(TINY)
+    write_dataset(dataset, tmp_path, fmt="csv")
+    write_dataset(dataset, tmp_path, fmt="parquet")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{name}.parquet" for name in dataset.tables())
+    pd.testing.assert_frame_equal(read_dataset(tmp_path).prices, dataset.prices, check_dtype=False)
+    write_dataset(dataset, tmp_path, fmt="csv")  # and back
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{name}.csv" for name in dataset.tables())
+
+
 def test_prices_round_trip_and_missing_file_error(tmp_path: Path) -> None:
     prices = read_dataset(TINY).prices
     path = save_prices(prices, tmp_path / "p" / "prices.parquet")
