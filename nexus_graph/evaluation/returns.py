@@ -49,7 +49,7 @@ def close_matrix(prices: pd.DataFrame) -> pd.DataFrame:
     wide = np.full(len(days) * len(companies), np.nan)
     wide[cells] = pd.to_numeric(prices["adj_close"]).to_numpy(dtype=float)  # (day, company) filled in one pass
     return pd.DataFrame(wide.reshape(len(days), len(companies)),
-                        index=pd.DatetimeIndex(days, name="date").astype("datetime64[ns]"),
+                        index=pd.DatetimeIndex(days, name="date"),  # the unit of the input, as a pivot keeps it
                         columns=pd.Index(companies, name="company_id"))
 
 
