@@ -133,6 +133,7 @@ def run_demo(store: Store, settings: DemoSettings, *, on_start: OnStart | None =
     # centralities from the first month-end after `first`, so their changes -- like the drift -- exist
     # on the 58 evaluation month-ends 2021-06-30 .. 2026-03-31 of the defaults
     dates = month_ends(s.first, s.last)
+    config = TrainConfig(epochs=s.epochs)  # the first model's; the seed-noise model's is the same with NOISE_SEED
     with ExitStack() as background:
         with step(f"3. snapshots and centralities ({len(dates)} month-ends)"):
             # the later steps change no node or interval: one bulk read serves them all, each step
@@ -147,19 +148,18 @@ def run_demo(store: Store, settings: DemoSettings, *, on_start: OnStart | None =
                                          and graph.intervals() >= BACKGROUND_MIN_INTERVALS):
                 noise_fit = background.enter_context(BackgroundFit(
                     read_graph_tables(store, s.as_of, graph=graph), s.as_of,
-                    replace(TrainConfig(epochs=s.epochs), seed=NOISE_SEED), device=s.device))
+                    replace(config, seed=NOISE_SEED), device=s.device))
             snapshots = SnapshotCache(graph)
             cent = centralities_step(store, dates, graph=graph)
             out.steps["centralities"] = {k: v for k, v in cent.summary().items() if k != "factors"}
             done("centralities", cent)
-        return _from_training(store, s, out, step, done, graph, snapshots, noise_fit)
+        return _from_training(store, s, out, step, done, config, graph, snapshots, noise_fit)
 
 
 def _from_training(store: Store, s: DemoSettings, out: DemoResult, step: Callable[[str], AbstractContextManager[None]],
-                   done: OnDone, graph: GraphTables, snapshots: SnapshotCache,
+                   done: OnDone, config: TrainConfig, graph: GraphTables, snapshots: SnapshotCache,
                    noise_fit: BackgroundFit | None) -> DemoResult:
     """Steps 4-9; ``noise_fit`` is the seed-noise model's training when it runs in a second process."""
-    config = TrainConfig(epochs=s.epochs)
     with step(f"4. train HGT link prediction at {s.as_of:%Y-%m-%d} (gate)"):
         # the demo goes on with a model that trails the heuristic baseline, and says so (baseline_note)
         outcome = train_model(store, s.as_of, s.models_dir, config=config, device=s.device,
