@@ -40,6 +40,7 @@ from nexus_graph import schema
 from nexus_graph.model.baselines import (
     FittedCombination,
     HeuristicGraph,
+    LogisticModel,
     fit_combination,
     fit_logistic,
     months_before,
@@ -48,7 +49,7 @@ from nexus_graph.model.baselines import (
 )
 from nexus_graph.model.metrics import roc_auc, weighted_auc
 from nexus_graph.model.spec import EdgeType
-from nexus_graph.model.splits import time_forward_split
+from nexus_graph.model.splits import LinkSplit, time_forward_split
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 
@@ -77,21 +78,26 @@ class TruthLookup:
         return found.fillna(NOT_A_CANDIDATE).to_numpy(np.float64)
 
 
-def _fit_with_truth(tables: GraphTables, truth: TruthLookup, cut: pd.Timestamp, gap_months: int
-                    ) -> dict[EdgeType, object]:
-    """The baseline's logistic plus the true rate, per scored type, on the baseline's own windows."""
-    found = training_windows(tables, cut, PREDICT, gap_months=gap_months, windows=4, step_months=3,
-                             negatives="degree", seed=1000)
-    graphs = [(HeuristicGraph(tables, start), split) for start, _, split in found]
+def _fit_with_truth(tables: GraphTables, truth: TruthLookup, split: LinkSplit, cut: pd.Timestamp, gap_months: int
+                    ) -> dict[EdgeType, LogisticModel]:
+    """The baseline's logistic plus the true rate, per scored type, on the baseline's own windows.
+
+    The windows and their negatives are those of :func:`~nexus_graph.model.baselines.fit_combination`
+    (four quarterly windows ending at ``cut``, the split's negatives, its seed + 1000).
+    """
+    negatives, seed = split.info.get("negatives", "degree"), int(split.info.get("seed", 0)) + 1000
+    found = training_windows(tables, cut, split.predict, gap_months=gap_months, windows=4, step_months=3,
+                             negatives=negatives, seed=seed)
+    graphs = [(HeuristicGraph(tables, start), window) for start, _, window in found]
     models = {}
     for et in SCORED:
         xs, ys = [], []
-        for graph, split in graphs:
-            pairs = split.val_edges.get(et)
+        for graph, window in graphs:
+            pairs = window.val_edges.get(et)
             if pairs is None or pairs.size(1) == 0:
                 continue
             xs.append(np.column_stack([regression_inputs(graph.features(et, pairs)), truth(et, pairs)]))
-            ys.append(split.val_labels[et].numpy().astype(np.float64))
+            ys.append(window.val_labels[et].numpy().astype(np.float64))
         if xs and len(np.unique(np.concatenate(ys))) == 2:
             models[et] = fit_logistic(np.concatenate(xs), np.concatenate(ys))
     return models
@@ -121,7 +127,7 @@ def run_date(tables: GraphTables, truth: TruthLookup, as_of: pd.Timestamp, gap_m
     cut = months_before(as_of, gap_months)
     split = time_forward_split(build_snapshot(tables, cut), build_snapshot(tables, as_of), predict=PREDICT, seed=0)
     fitted: FittedCombination = fit_combination(tables, split, cut, gap_months=gap_months)
-    with_truth = _fit_with_truth(tables, truth, cut, gap_months)
+    with_truth = _fit_with_truth(tables, truth, split, cut, gap_months)
     graph = HeuristicGraph(tables, cut, edges=split.message_edges)
     base, alone, both, for_se, positives = {}, {}, {}, {}, {}
     for et in SCORED:
