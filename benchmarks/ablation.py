@@ -163,7 +163,7 @@ def _same_pairs(a: LinkSplit, b: LinkSplit) -> bool:
 
 
 def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seeds: list[int], epochs: int,
-             gap_months: int) -> list[dict]:
+             gap_months: int, objective_windows: int = 4) -> list[dict]:
     """Rows of the table for one as-of date: the baseline, then each variant."""
     cut = months_before(as_of, gap_months)
     later = build_snapshot(tables, as_of)
@@ -190,7 +190,8 @@ def run_date(tables: GraphTables, as_of: pd.Timestamp, variants: list[str], seed
                              **_capacity(parts))
         # validation offsets over the full cut graph, whatever a hold-out variant hides from messages
         offsets, tasks = training_inputs(tables, split, cut, config, lambda d, v=variant: variant_graph(tables, d, v),
-                                         val_edges=reference.message_edges, gap_months=gap_months)
+                                         val_edges=reference.message_edges, gap_months=gap_months,
+                                         windows=objective_windows)
         with _decoder(tables, cut, parts, split):
             runs = [train_link_predictor(graph, split, dataclasses.replace(config, seed=s), device="cpu",
                                          offsets=offsets, tasks=tasks) for s in seeds]
@@ -252,9 +253,9 @@ def summary(rows: list[dict]) -> str:
     for variant in variants:
         mine = [r for r in rows if r["variant"] == variant]
         diffs = [auc - r["baseline_auc"] for r in mine for auc in r["aucs"]]
-        se = statistics.stdev(diffs) / len(diffs) ** 0.5 if len(diffs) > 1 else float("nan")
+        se = f"{statistics.stdev(diffs) / len(diffs) ** 0.5:.4f}" if len(diffs) > 1 else ""
         wins, ties = sum(d > 0 for d in diffs), sum(d == 0 for d in diffs)
-        lines.append(f"| {variant} | {len(mine)} | {len(diffs)} | {statistics.mean(diffs):+.4f} | {se:.4f} | "
+        lines.append(f"| {variant} | {len(mine)} | {len(diffs)} | {statistics.mean(diffs):+.4f} | {se} | "
                      f"{wins} / {ties} / {len(diffs) - wins - ties} |")
     return "\n".join(lines)
 
@@ -269,6 +270,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds per variant")
     ap.add_argument("--epochs", type=int, default=300)
     ap.add_argument("--variants", nargs="+", default=list(DEFAULT_VARIANTS))
+    ap.add_argument("--objective-windows", type=int, default=4,
+                    help="windows the win/both objective supervises (mix holds the most recent one back)")
     ap.add_argument("--markdown", type=Path, help="also write the table here")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     a = ap.parse_args(argv)
@@ -277,7 +280,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     tables = graph_tables_from_dataset(generate(seed=a.demo_seed, scale=a.scale))
     rows = []
     for as_of in as_of_dates(a.asof):
-        rows += run_date(tables, as_of, a.variants, a.seeds, a.epochs, a.gap_months)
+        rows += run_date(tables, as_of, a.variants, a.seeds, a.epochs, a.gap_months, a.objective_windows)
     table = markdown(rows, a.scale, a.seeds, a.epochs) + "\n\n" + summary(rows)
     print(table)
     if a.markdown:

@@ -80,13 +80,15 @@ def window_tasks(tables: GraphTables, cut: pd.Timestamp | str, predict: list[Edg
 
 def training_inputs(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str, config: TrainConfig,
                     snapshot: Callable[[pd.Timestamp], HeteroData], *, val_edges: dict[EdgeType, Tensor] | None = None,
-                    gap_months: int = 3) -> tuple[PairOffsets | None, list[WindowTask] | None]:
+                    gap_months: int = 3, windows: int = 4) -> tuple[PairOffsets | None, list[WindowTask] | None]:
     """What ``config.decoder`` and ``config.objective`` need beside the split: offsets and window tasks.
 
     ``(None, None)`` for the default (bilinear decoder, reconstruction). Both need a time-forward
     split: a random split's held-out edges became known before its cut and would be supervised or
     fitted on. The windows' negatives are drawn with the seed the baseline's fit uses (split seed +
-    1000), so the residual is learned on the baseline's own training pairs.
+    1000), so the residual is learned on the baseline's own training pairs. ``windows`` is the number of
+    windows the objective supervises (the first four are the baseline's; the offsets' logistic is always
+    fitted on four).
     """
     if config.decoder == "bilinear" and config.objective == "reconstruct":
         return None, None
@@ -97,7 +99,7 @@ def training_inputs(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | s
         if config.decoder == "stacked" else None
     tasks = None
     if config.objective != "reconstruct":
-        tasks = window_tasks(tables, cut, split.predict, snapshot, gap_months=gap_months,
+        tasks = window_tasks(tables, cut, split.predict, snapshot, gap_months=gap_months, windows=windows,
                              negatives=split.info.get("negatives", "degree"),
                              seed=int(split.info.get("seed", 0)) + 1000,
                              fitted=offsets.fitted if offsets is not None else None)

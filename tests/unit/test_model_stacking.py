@@ -181,6 +181,10 @@ def test_training_inputs_by_config(demo) -> None:
     assert offsets is not None and tasks and all(t.offsets for t in tasks)
     offsets, tasks = training_inputs(tables, split, cut, TrainConfig(objective="windows"), snapshot)
     assert offsets is None and tasks and not any(t.offsets for t in tasks)
+    _, more = training_inputs(tables, split, cut, TrainConfig(objective="windows"), snapshot, windows=6)
+    # two more quarterly windows, further back; the first four are the same
+    assert [(t.start, t.end) for t in more[:4]] == [(t.start, t.end) for t in tasks] and len(more) == 6
+    assert more[5].end == months_before(cut, 15)
     random = random_link_split(train_graph, seed=0)
     with pytest.raises(NexusError, match="need the time-forward split"):
         training_inputs(tables, random, cut, TrainConfig(decoder="stacked"), snapshot)
