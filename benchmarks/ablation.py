@@ -31,8 +31,8 @@ evaluation point with the lowest held-back log-loss, weights and ``beta``), neve
 regularised residual; note ``small`` also narrows the embeddings); ``z2`` (with ``sel``) counts a
 residual only if its log-loss gain on the held-back window is at least 2 standard errors; ``combo`` scores
 the validation pairs with the baseline's logistic plus the trained HGT's logit as one more input, fitted on
-the baseline's own windows (:func:`combined_auc`; the "beta" column then shows the HGT input's
-standardised coefficient): what the HGT adds to the heuristics, if anything.
+the baseline's own windows (the trainer's ``--decoder combined``, :mod:`nexus_graph.model.combined`; the
+"beta" column then shows the HGT input's standardised weight): what the HGT adds to the heuristics.
 """
 
 from __future__ import annotations
@@ -47,26 +47,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
-import numpy as np
 import pandas as pd
 import torch
 from torch_geometric.data import HeteroData
 
 from nexus_graph.model import trainer
-from nexus_graph.model.baselines import (
-    FEATURES,
-    HeuristicGraph,
-    baseline_auc,
-    fit_logistic,
-    months_before,
-    regression_inputs,
-    training_windows,
-)
+from nexus_graph.model.baselines import FEATURES, HeuristicGraph, baseline_auc, months_before
+from nexus_graph.model.combined import combine_with_baseline
 from nexus_graph.model.encodings import with_encodings
 from nexus_graph.model.hgt import HGTLinkPredictor
-from nexus_graph.model.metrics import roc_auc, weighted_auc
 from nexus_graph.model.pair_prior import PairFeatures, PairPriorPredictor
-from nexus_graph.model.spec import EdgeType
 from nexus_graph.model.splits import LinkSplit, leaked_edges, time_forward_split
 from nexus_graph.model.temporal import hold_out_recent
 from nexus_graph.model.train import TrainConfig, embed, train_link_predictor
@@ -119,42 +109,11 @@ def _decoder(tables: GraphTables, cut: pd.Timestamp, parts: set[str], split: Lin
 
 def combined_auc(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp, model: HGTLinkPredictor, variant: str,
                  gap_months: int) -> tuple[float, float]:
-    """``combo``: the baseline's logistic with the trained HGT's logit as one more input.
-
-    Fitted exactly as the baseline (the same four windows ending at ``cut``, the same negatives, never a
-    validation label); on each window the HGT embeds the window's START graph, as the heuristics use
-    it. Returns the validation AUC (weighted over types, as ``val_auc``) and the HGT input's
-    standardised coefficient, mean over types weighted by validation positives (0 = the HGT adds nothing).
-    """
-    negatives, seed = split.info.get("negatives", "degree"), int(split.info.get("seed", 0))
-    found = training_windows(tables, cut, split.predict, gap_months=gap_months, windows=4, step_months=3,
-                             negatives=negatives, seed=seed + 1000)
-    windows = [(HeuristicGraph(tables, start), embed(model, variant_graph(tables, start, variant), device="cpu"),
-                window) for start, _, window in found]
-    graph = HeuristicGraph(tables, cut, edges=split.message_edges)
-    z_cut = embed(model, variant_graph(tables, cut, variant), device="cpu")
-
-    def inputs(heuristics: HeuristicGraph, z: dict[str, torch.Tensor], et: EdgeType, pairs: torch.Tensor) -> np.ndarray:
-        with torch.no_grad():
-            hgt = model.score(z, et, pairs).numpy()
-        return np.column_stack([regression_inputs(heuristics.features(et, pairs)), hgt])
-
-    by_type, coefs = {}, {}
-    for et, pairs in split.val_edges.items():
-        rows = [(inputs(h, z, et, w.val_edges[et]), w.val_labels[et].numpy()) for h, z, w in windows
-                if et in w.val_edges and w.val_edges[et].size(1)]
-        labels = split.val_labels[et].numpy()
-        if not rows or pairs.size(1) == 0:
-            continue
-        x, y = np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
-        if len(np.unique(y)) < 2:
-            continue
-        fit = fit_logistic(x, y)
-        name, n_pos = "__".join(et), int((labels > 0.5).sum())
-        by_type[name] = (roc_auc(labels, fit.decision(inputs(graph, z_cut, et, pairs))), n_pos)
-        coefs[name] = (float(fit.coef[-1]), n_pos)
-    total = sum(n for _, n in coefs.values())
-    return weighted_auc(by_type), sum(c * n for c, n in coefs.values()) / max(total, 1)
+    """``combo``: the combined decoder's validation AUC (:mod:`nexus_graph.model.combined`) and the HGT
+    input's standardised weight (0 or below: the HGT adds nothing to the heuristics)."""
+    combined = combine_with_baseline(tables, split, cut, model, lambda d: variant_graph(tables, d, variant),
+                                     lambda m, g: embed(m, g, device="cpu"), gap_months=gap_months)
+    return combined.auc, combined.hgt_weight
 
 
 def _same_pairs(a: LinkSplit, b: LinkSplit) -> bool:

@@ -51,10 +51,11 @@ def train(
                                                "validation pairs by at most this much."),
     allow_below_baseline: bool = typer.Option(False, "--allow-below-baseline",
                                               help="Promote a model that trails the baseline anyway (recorded)."),
-    decoder: str = typer.Option(None, "--decoder", help="bilinear | stacked: the stacked decoder adds the heuristic "
-                                "baseline's logit (fitted on earlier windows) as a fixed offset and trains the HGT "
-                                "as the residual (default: TrainConfig's). Embeddings come from the encoder either "
-                                "way."),
+    decoder: str = typer.Option(None, "--decoder", help="bilinear | stacked | combined: the stacked decoder adds the "
+                                "heuristic baseline's logit (fitted on earlier windows) as a fixed offset and trains "
+                                "the HGT as the residual; combined trains as bilinear, then scores with the baseline's "
+                                "logistic plus the HGT's logit as one more input, fitted on the same earlier windows "
+                                "(default: TrainConfig's). Embeddings come from the encoder either way."),
     objective: str = typer.Option(None, "--objective", help="reconstruct | windows | both: train on the visible "
                                   "edges, on the links that became known in the four quarters before the cut "
                                   "(each from its start snapshot), or both (default: TrainConfig's)."),
@@ -112,7 +113,7 @@ def train(
     if select_min_z and wanted.select != "held-back":
         raise UsageError(f"--select-min-z guards the held-back selection (got --select {wanted.select}); add "
                          "--select held-back --mix fitted, or leave --select-min-z at 0.")
-    if processes > 1 and (wanted.decoder != "bilinear" or wanted.objective != "reconstruct"):
+    if processes > 1 and (wanted.decoder == "stacked" or wanted.objective != "reconstruct"):
         raise UsageError(f"--processes {processes} trains the bilinear decoder on the reconstruct objective only "
                          f"(got --decoder {wanted.decoder} --objective {wanted.objective}); add --decoder bilinear "
                          "--objective reconstruct, or train with one process.")
@@ -231,7 +232,9 @@ def print_training_summary(summary: dict) -> None:
                  f"{' and the baseline' if summary.get('baseline_auc') is not None else ''})"),
         ("decoder", f"{summary.get('decoder', 'bilinear')}, objective {summary.get('objective', 'reconstruct')}"
                     + ("" if summary.get("residual_weight") is None else
-                       f", residual weight {summary['residual_weight']:.3f}")),
+                       f", residual weight {summary['residual_weight']:.3f}")
+                    + ("" if summary.get("hgt_weight") is None else
+                       f", HGT weight {summary['hgt_weight']:.3f} (HGT alone: val AUC {summary['hgt_auc']:.4f})")),
         ("promoted", str(summary["promoted"])), ("device", str(summary["device"])),
         ("seconds", f"{summary['seconds']:.2f}" if summary.get("seconds") is not None else "?"),
         ("checkpoint", str(summary["dir"])),

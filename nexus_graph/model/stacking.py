@@ -45,7 +45,8 @@ from nexus_graph.model.spec import EdgeType
 from nexus_graph.model.splits import LinkSplit
 from nexus_graph.snapshot.tables import GraphTables
 
-DECODERS = ("bilinear", "stacked")
+# "combined" trains as "bilinear"; afterwards the HGT's logit enters the baseline's logistic (model/combined.py)
+DECODERS = ("bilinear", "stacked", "combined")
 MIXES = ("fixed", "fitted")  # residual weight 1, or fitted on the most recent window before the cut
 # which weights training returns: the last epoch's, or (mix fitted) the evaluation point whose residual,
 # with its weight fitted there, scores the held-back window with the lowest log-loss (model/selection.py)

@@ -91,9 +91,9 @@ class Trainer:
     def __init__(self, data: HeteroData, split: LinkSplit, config: TrainConfig, device: torch.device,
                  offsets: PairOffsets | None = None, tasks: list[WindowTask] | None = None) -> None:
         self.split, self.config, self.device = split, config, device
-        if (offsets is None) != (config.decoder == "bilinear"):
+        if (offsets is None) != (config.decoder != "stacked"):
             raise NexusError(f"decoder {config.decoder!r} was asked for with{'out' if offsets is None else ''} pair "
-                             "offsets; the stacked decoder needs stacking.pair_offsets(...), the bilinear one none.")
+                             "offsets; the stacked decoder needs stacking.pair_offsets(...), the others none.")
         self.offsets = offsets.to(device) if offsets is not None else None
         if (config.objective == "reconstruct") != (not tasks):
             raise NexusError(f"objective {config.objective!r} was asked for with {len(tasks or [])} window task(s); "

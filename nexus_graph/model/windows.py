@@ -91,7 +91,7 @@ def training_inputs(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | s
     fitted on four).
     """
     if config.decoder == "bilinear" and config.objective == "reconstruct":
-        return None, None
+        return None, None  # "combined" trains as "bilinear" too, but needs the time-forward split (below)
     if split.kind != TIME_FORWARD:
         raise NexusError(f"decoder {config.decoder!r} / objective {config.objective!r} need the time-forward split "
                          "(--split time): a random split's validation edges lie inside the earlier windows.")

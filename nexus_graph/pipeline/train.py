@@ -9,6 +9,7 @@ its summary says by how much it trails.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ import pandas as pd
 from nexus_graph.errors import NexusError
 from nexus_graph.model import checkpoint, metrics, splits, train
 from nexus_graph.model.baselines import BaselineResult, baseline_auc
+from nexus_graph.model.combined import combine_with_baseline
 from nexus_graph.model.config import TrainConfig
 from nexus_graph.model.walk_forward import DEFAULT_GAP_MONTHS, train_date, walk_forward_periods
 from nexus_graph.model.windows import training_inputs
@@ -30,7 +32,10 @@ from nexus_graph.store.protocol import Store
 
 
 def adds_nothing(decoder: dict) -> bool:
-    """True for a stacked decoder whose fitted residual weight is 0: the score is the baseline's alone."""
+    """True when the score is the baseline's alone: a stacked decoder whose fitted residual weight is 0, or a
+    combined one whose HGT input got a weight of 0 or below (the heuristics leave the HGT nothing to add)."""
+    if decoder.get("kind") == "combined":
+        return not decoder.get("hgt_weight", 0.0) > 0.0
     return decoder.get("kind") == "stacked" and decoder.get("residual_weight") == 0.0
 
 
@@ -54,6 +59,10 @@ class TrainOutcome:
             return None
         gap = self.baseline.auc - self.val_auc
         then = "promoted anyway (--allow-below-baseline)" if self.promoted else "not promoted"
+        if self.result is not None and self.result.decoder.get("kind") == "combined" and adds_nothing(
+                self.result.decoder):
+            return (f"The HGT adds nothing to the heuristic baseline: its logit's fitted weight in the combination is "
+                    f"{self.result.decoder['hgt_weight']:.3f} ({self.val_auc:.4f} vs {self.baseline.auc:.4f}); {then}.")
         if self.result is not None and adds_nothing(self.result.decoder):
             return (f"The HGT adds nothing to the heuristic baseline: the stacked decoder's fitted residual weight "
                     f"is 0, so every score is the baseline's ({self.val_auc:.4f} vs {self.baseline.auc:.4f}); "
@@ -70,6 +79,9 @@ class TrainOutcome:
             "decoder": (meta.get("decoder_details") or {}).get("kind", "bilinear"),
             # stacked, mix fitted: 0 means the HGT adds nothing and the score IS the baseline's
             "residual_weight": (meta.get("decoder_details") or {}).get("residual_weight"),
+            # combined: the HGT alone, and its logit's standardised weight in the combination (<= 0: adds nothing)
+            "hgt_auc": (meta.get("decoder_details") or {}).get("hgt_auc"),
+            "hgt_weight": (meta.get("decoder_details") or {}).get("hgt_weight"),
             # --select held-back: the evaluation point kept (chosen on the held-back window, not on validation)
             "selected_epoch": (meta.get("decoder_details") or {}).get("selected_epoch"),
             "objective": (meta.get("objective_details") or {}).get("kind", "reconstruct"),
@@ -149,8 +161,21 @@ def fit_model(
                                      gap_months=gap_months)
     result = train.train_link_predictor(train_graph, link_split, config, device=device, on_eval=on_eval,
                                         offsets=offsets, tasks=tasks)
+    if config.decoder == "combined":
+        result = with_combination(tables, link_split, cut, result, device, gap_months)
     baseline = baseline_auc(tables, link_split, cut, gap_months=gap_months)
     return Fitted(as_of, split, gap_months, cut, train_graph, result, baseline)
+
+
+def with_combination(tables: GraphTables, link_split: splits.LinkSplit, cut: pd.Timestamp, result: train.TrainResult,
+                     device: str, gap_months: int) -> train.TrainResult:
+    """``result`` scored by the combined decoder (:mod:`nexus_graph.model.combined`): the validation AUC is the
+    combination's, the HGT alone is kept in ``decoder`` (``hgt_auc``, ``hgt_auc_by_type``) beside its weight."""
+    combined = combine_with_baseline(tables, link_split, cut, result.model, lambda date: build_snapshot(tables, date),
+                                     lambda model, graph: train.embed(model, graph, device=device),
+                                     gap_months=gap_months)
+    return dataclasses.replace(result, val_auc=combined.auc, val_auc_by_type=combined.auc_by_type,
+                               decoder=combined.details(result.val_auc, result.val_auc_by_type))
 
 
 def train_model(
