@@ -215,6 +215,8 @@ def step_train_model(ctx: Context) -> dict:
     baseline = None if outcome.baseline is None else round(outcome.baseline.auc, 4)
     return {"seconds": round(seconds, 3), "training_loop_s": round(result.seconds, 3), "mode": result.mode,
             "device": result.device, "val_auc": round(outcome.val_auc, 4), "baseline_auc": baseline,
+            # the default combined decoder: the HGT alone beside the combination (None for the other decoders)
+            "hgt_auc": outcome.summary().get("hgt_auc"), "decoder": result.decoder.get("kind"),
             "gate": "pass" if outcome.passed else "fail",
             "epochs": config.epochs, "config": overrides, "params": result.params, "version": outcome.version}
 

@@ -97,6 +97,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("train_model at 2021-06-30", "train_model", "seconds", "s"),
     Metric("train_model val AUC (mode)", "train_model", "val_auc", "auc"),
     Metric("train_model baseline AUC, same pairs", "train_model", "baseline_auc", "auc"),
+    Metric("train_model HGT alone (combined decoder)", "train_model", "hgt_auc", "auc"),
     Metric("backfill (58) + write-back", "backfill", "seconds", "s", ("<", 10), ("x1",)),
     Metric("backfill rows written", "backfill", "rows_written", "n"),
     Metric("evaluation (drift, 3 horizons)", "evaluation", "seconds", "s"),
@@ -125,6 +126,8 @@ def _format(value: Any, unit: str, result: StepResult, metric: Metric) -> str:
         return f"{value.get('ours-same-task', 0):.3f} / {reference or 0:.3f}"
     if metric.unit == "auc" and metric.key == "baseline_auc":
         return f"{value:.3f} (heuristic baseline)"
+    if metric.unit == "auc" and metric.key == "hgt_auc":
+        return f"{value:.3f} (HGT alone)"
     if metric.unit == "auc":
         mode = result.figures.get("mode", "")
         return f"{value:.3f} ({mode}, {result.figures.get('epochs')} ep)"

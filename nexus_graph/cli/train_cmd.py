@@ -55,7 +55,7 @@ def train(
                                 "heuristic baseline's logit (fitted on earlier windows) as a fixed offset and trains "
                                 "the HGT as the residual; combined trains as bilinear, then scores with the baseline's "
                                 "logistic plus the HGT's logit as one more input, fitted on the same earlier windows "
-                                "(default: TrainConfig's). Embeddings come from the encoder either way."),
+                                "(default: combined). Embeddings come from the encoder either way."),
     objective: str = typer.Option(None, "--objective", help="reconstruct | windows | both: train on the visible "
                                   "edges, on the links that became known in the four quarters before the cut "
                                   "(each from its start snapshot), or both (default: TrainConfig's)."),

@@ -31,8 +31,10 @@ class TrainConfig:
     batch_size: int = 2048  # training positives per mini-batch step
     fanout: tuple[int, ...] = (10, 5)  # neighbours per hop and edge type (one entry per layer)
     steps_per_epoch: int = 1
-    decoder: str = "bilinear"  # "stacked": the baseline's logit as a fixed offset (model/stacking.py); "combined":
-    # trained as "bilinear", then the HGT's logit joins the baseline's logistic as one more input (model/combined.py)
+    # "combined": trained as "bilinear" (the HGT alone), then, by the pipeline on a time-forward split, the HGT's
+    # logit joins the heuristic baseline's logistic as one more input (model/combined.py); "stacked": the
+    # baseline's logit as a fixed offset, the HGT trained as the residual (model/stacking.py)
+    decoder: str = "combined"
     mix: str = "fixed"  # stacked: "fitted" weighs the residual by a weight fitted on the last window before the cut
     select: str = "last"  # "held-back" (mix fitted): keep the checkpoint best on the held-back window (selection.py)
     select_min_z: float = 0.0  # held-back: a residual counts only if its gain there is >= this many std errors

@@ -83,15 +83,15 @@ def training_inputs(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | s
                     gap_months: int = 3, windows: int = 4) -> tuple[PairOffsets | None, list[WindowTask] | None]:
     """What ``config.decoder`` and ``config.objective`` need beside the split: offsets and window tasks.
 
-    ``(None, None)`` for the default (bilinear decoder, reconstruction). Both need a time-forward
+    ``(None, None)`` for the bilinear and combined decoders with reconstruction. The others need a time-forward
     split: a random split's held-out edges became known before its cut and would be supervised or
     fitted on. The windows' negatives are drawn with the seed the baseline's fit uses (split seed +
     1000), so the residual is learned on the baseline's own training pairs. ``windows`` is the number of
     windows the objective supervises (the first four are the baseline's; the offsets' logistic is always
     fitted on four).
     """
-    if config.decoder == "bilinear" and config.objective == "reconstruct":
-        return None, None  # "combined" trains as "bilinear" too, but needs the time-forward split (below)
+    if config.decoder in ("bilinear", "combined") and config.objective == "reconstruct":
+        return None, None  # "combined" trains as "bilinear"; the pipeline combines on a time-forward split only
     if split.kind != TIME_FORWARD:
         raise NexusError(f"decoder {config.decoder!r} / objective {config.objective!r} need the time-forward split "
                          "(--split time): a random split's validation edges lie inside the earlier windows.")

@@ -138,8 +138,11 @@ def fit_model(
     ``(as_of - gap, as_of]`` plus sampled negatives. ``split="random"``: one snapshot at ``as_of``
     with a random edge split (reverse edges removed with their forward edge).
 
-    ``config.decoder`` / ``config.objective`` choose the stacked decoder and the earlier-windows objective
-    (:func:`~nexus_graph.model.windows.training_inputs`; both need ``split="time"``).
+    ``config.decoder`` / ``config.objective`` choose the decoder and the earlier-windows objective
+    (:func:`~nexus_graph.model.windows.training_inputs`). The default, ``combined``, trains the HGT as the
+    bilinear decoder does and then scores with the baseline's logistic plus the HGT's logit
+    (:func:`with_combination`; ``split="time"`` only, a random split scores the HGT alone); ``stacked`` and
+    the windows objective need ``split="time"``.
     """
     as_of = pd.Timestamp(as_of)
     config = config or TrainConfig()
@@ -161,8 +164,12 @@ def fit_model(
                                      gap_months=gap_months)
     result = train.train_link_predictor(train_graph, link_split, config, device=device, on_eval=on_eval,
                                         offsets=offsets, tasks=tasks)
-    if config.decoder == "combined":
+    if config.decoder == "combined" and split == "time":
         result = with_combination(tables, link_split, cut, result, device, gap_months)
+    elif config.decoder == "combined":  # a random split's validation edges lie inside the earlier windows
+        result = dataclasses.replace(result, decoder={
+            "kind": "bilinear", "note": "combined decoder not applied: a random split's validation edges lie inside "
+                                        "the earlier windows it would be fitted on; the HGT alone is scored"})
     baseline = baseline_auc(tables, link_split, cut, gap_months=gap_months)
     return Fitted(as_of, split, gap_months, cut, train_graph, result, baseline)
 
@@ -174,6 +181,10 @@ def with_combination(tables: GraphTables, link_split: splits.LinkSplit, cut: pd.
     combined = combine_with_baseline(tables, link_split, cut, result.model, lambda date: build_snapshot(tables, date),
                                      lambda model, graph: train.embed(model, graph, device=device),
                                      gap_months=gap_months)
+    if not combined.models:  # the baseline falls back to a fixed rule there too: compare the HGT alone with it
+        return dataclasses.replace(result, decoder={
+            "kind": "bilinear", "note": "combined decoder not applied: no earlier window held both new links and "
+                                        "negatives to fit it on; the HGT alone is scored"})
     return dataclasses.replace(result, val_auc=combined.auc, val_auc_by_type=combined.auc_by_type,
                                decoder=combined.details(result.val_auc, result.val_auc_by_type))
 

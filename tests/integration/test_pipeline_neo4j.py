@@ -147,3 +147,24 @@ def test_stacked_decoder_trains_records_and_backfills(store: Store, tmp_path: Pa
     backfill(store, tmp_path, outcome.version, AS_OF, pd.Timestamp("2021-07-31"), device="cpu")
     panel, _ = read_embedding_panel(store, outcome.version)
     assert len(panel) > 0 and np.isfinite(panel.to_numpy()).all()  # the encoder embeds as before
+
+
+def test_combined_decoder_trains_records_and_keeps_the_hgt_alone(store: Store, tmp_path: Path) -> None:
+    """The opt-in combined decoder through the pipeline: the combination's AUC gates, the HGT alone and its
+    weight are recorded on the (:ModelVersion) node, and the encoder backfills as the default one."""
+    load_dataset(store, generate(seed=7))
+    config = TrainConfig(epochs=20, eval_every=10, seed=0, decoder="combined")
+    outcome = train_model(store, AS_OF, tmp_path, config=config, device="cpu", allow_below_baseline=True)
+    summary = outcome.summary()
+    assert summary["decoder"] == "combined" and summary["baseline_auc"] is not None
+    assert summary["hgt_auc"] is not None and summary["hgt_weight"] is not None
+    assert summary["hgt_auc"] == pytest.approx(summary["val_auc_curve"][-1], abs=1e-4)  # the HGT alone's curve
+    assert outcome.below_baseline == (summary["val_auc"] < summary["baseline_auc"] or summary["hgt_weight"] <= 0)
+    node = model_version(store, outcome.version)
+    assert node is not None and node["decoder"] == "combined"
+    details = json.loads(node["decoderDetails"])
+    assert details["kind"] == "combined" and len(details["windows"]) == 4
+    assert set(details["coefficients"]["fund__owns__company"]) >= {"past_link", "hgt"}
+    backfill(store, tmp_path, outcome.version, AS_OF, pd.Timestamp("2021-06-30"), device="cpu")
+    panel, _ = read_embedding_panel(store, outcome.version)
+    assert len(panel) > 0 and np.isfinite(panel.to_numpy()).all()

@@ -157,7 +157,7 @@ def test_train_processes_bad_arguments(row: str, tmp_path: Path, monkeypatch: py
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (("--decoder", "mlp"), "--decoder must be one of bilinear, stacked (got 'mlp')."),
+    (("--decoder", "mlp"), "--decoder must be one of bilinear, stacked, combined (got 'mlp')."),
     (("--objective", "future"), "--objective must be one of reconstruct, windows, both (got 'future')."),
     (("--mix", "half"), "--mix must be one of fixed, fitted (got 'half')."),
     (("--select", "best"), "--select must be one of last, held-back (got 'best')."),

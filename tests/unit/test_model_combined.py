@@ -110,3 +110,22 @@ def test_no_look_ahead_through_the_combination() -> None:
     a, b = results
     assert a.auc == b.auc and a.hgt_weight == b.hgt_weight and a.windows == b.windows
     assert all(np.array_equal(a.models[et].coef, b.models[et].coef) for et in a.models)
+
+
+def test_without_a_window_to_fit_on_the_hgt_alone_is_scored(demo, monkeypatch) -> None:
+    from nexus_graph.model.combined import CombinedScore
+    from nexus_graph.pipeline import train as pipeline_train
+
+    tables, _, split, result = demo
+    empty = CombinedScore(auc=0.5, auc_by_type={}, hgt_weight=0.0, models={}, windows=[], train_pairs={})
+    monkeypatch.setattr(pipeline_train, "combine_with_baseline", lambda *args, **kwargs: empty)
+    out = pipeline_train.with_combination(tables, split, CUT, result, "cpu", 3)
+    assert out.val_auc == result.val_auc and out.decoder["kind"] == "bilinear"
+    assert "no earlier window" in out.decoder["note"] and not adds_nothing(out.decoder)
+
+
+def test_a_random_split_scores_the_hgt_alone_and_says_so(demo) -> None:
+    tables = demo[0]
+    fitted = fit_model(tables, AS_OF, split="random", config=dataclasses.replace(QUICK, decoder="combined"),
+                       device="cpu")
+    assert fitted.result.decoder["kind"] == "bilinear" and "random split" in fitted.result.decoder["note"]
