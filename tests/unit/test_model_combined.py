@@ -23,6 +23,7 @@ from nexus_graph.pipeline.train import adds_nothing, fit_model
 from nexus_graph.snapshot.hetero import OWNS, build_snapshot
 from nexus_graph.snapshot.tables import graph_tables_from_dataset
 from nexus_graph.sources.demo import generate
+from tests.frames import late_supply_row
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
 AS_OF = pd.Timestamp("2021-05-31")
@@ -94,11 +95,7 @@ def test_fit_model_keeps_the_hgt_alone_beside_the_combination(demo) -> None:
 def test_no_look_ahead_through_the_combination() -> None:
     """Relationships known only after the as-of date change nothing the combination computes."""
     dataset = generate(seed=7)
-    late = AS_OF + pd.Timedelta(days=40)
-    extra = dataset.supply.iloc[:1].copy()  # valid long before the cut, known only after the as-of date
-    extra[["valid_from", "known_from"]] = [CUT - pd.Timedelta(days=400), late]
-    extra["customer_id"] = dataset.companies.company_id.iloc[-1]
-    extra[["valid_to", "end_known_from"]] = pd.NaT
+    extra = late_supply_row(dataset.supply, dataset.companies.company_id.iloc[-1], CUT, AS_OF)
     results = []
     for supply in (dataset.supply, pd.concat([dataset.supply, extra], ignore_index=True)):
         dataset.supply = supply

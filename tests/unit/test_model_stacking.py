@@ -32,6 +32,7 @@ from nexus_graph.snapshot.hetero import OWNS, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 from nexus_graph.sources.demo import generate
 from nexus_graph.store.models import model_properties
+from tests.frames import late_supply_row
 from tests.unit.test_model_baselines import CUT
 from tests.unit.test_model_baselines import tables as small_tables  # noqa: F401  (the hand-worked graph)
 
@@ -259,10 +260,7 @@ def test_no_look_ahead_through_offsets_windows_or_mix(select: str) -> None:
     cut = months_before(as_of, 3)
     dataset = generate(seed=7)
     late = as_of + pd.Timedelta(days=40)
-    extra = dataset.supply.iloc[:1].copy()  # valid long before the cut, known only after the as-of date
-    extra[["valid_from", "known_from"]] = [cut - pd.Timedelta(days=400), late]
-    extra["customer_id"] = dataset.companies.company_id.iloc[-1]
-    extra[["valid_to", "end_known_from"]] = pd.NaT
+    extra = late_supply_row(dataset.supply, dataset.companies.company_id.iloc[-1], cut, as_of)
     ended = dataset.ownership.iloc[:1].copy()  # ended before the cut, the end public only after the as-of date
     ended[["valid_from", "known_from", "valid_to", "end_known_from"]] = [
         cut - pd.Timedelta(days=500), cut - pd.Timedelta(days=500), cut - pd.Timedelta(days=100), late]
