@@ -219,13 +219,18 @@ def summary(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> list[dict]:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_dataset_arguments(ap: argparse.ArgumentParser) -> None:
+    """The demo and the as-of dates a study runs on (shared with ``benchmarks.ceiling``)."""
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--demo-seed", type=int, default=7)
     ap.add_argument("--asof", nargs="+", default=["2021-05-31", "2023-12-31"],
                     help="as-of dates; 'quarterly:FIRST:LAST' means every quarter-end from FIRST to LAST")
     ap.add_argument("--gap-months", type=int, default=3)
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_dataset_arguments(ap)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds per variant")
     ap.add_argument("--epochs", type=int, default=300)
     ap.add_argument("--variants", nargs="+", default=list(DEFAULT_VARIANTS))

@@ -35,21 +35,17 @@ import numpy as np
 import pandas as pd
 from torch import Tensor
 
-from benchmarks.ablation import as_of_dates
+from benchmarks.ablation import add_dataset_arguments, as_of_dates
 from nexus_graph import schema
 from nexus_graph.model.baselines import (
     FittedCombination,
     HeuristicGraph,
-    LogisticModel,
     fit_combination,
-    fit_logistic,
     months_before,
-    regression_inputs,
-    training_windows,
 )
 from nexus_graph.model.metrics import roc_auc, weighted_auc
 from nexus_graph.model.spec import EdgeType
-from nexus_graph.model.splits import LinkSplit, time_forward_split
+from nexus_graph.model.splits import time_forward_split
 from nexus_graph.snapshot.hetero import OWNS, SITS_ON, SUPPLIES, build_snapshot
 from nexus_graph.snapshot.tables import GraphTables, graph_tables_from_dataset
 
@@ -71,36 +67,13 @@ class TruthLookup:
                                        index=pd.MultiIndex.from_arrays([frame.source_id, frame.target_id]))
 
     def __call__(self, et: EdgeType, pairs: Tensor) -> np.ndarray:
+        if et not in self._keys:  # board seats: no rate (a constant column, which the fit gives no weight)
+            return np.full(pairs.size(1), NOT_A_CANDIDATE)
         p = pairs.numpy()
         src = self.tables.nodes[et[0]].node_id.to_numpy()[p[0]]
         dst = self.tables.nodes[et[2]].node_id.to_numpy()[p[1]]
         found = self._keys[et].reindex(pd.MultiIndex.from_arrays([src, dst]))
         return found.fillna(NOT_A_CANDIDATE).to_numpy(np.float64)
-
-
-def _fit_with_truth(tables: GraphTables, truth: TruthLookup, split: LinkSplit, cut: pd.Timestamp, gap_months: int
-                    ) -> dict[EdgeType, LogisticModel]:
-    """The baseline's logistic plus the true rate, per scored type, on the baseline's own windows.
-
-    The windows and their negatives are those of :func:`~nexus_graph.model.baselines.fit_combination`
-    (four quarterly windows ending at ``cut``, the split's negatives, its seed + 1000).
-    """
-    negatives, seed = split.info.get("negatives", "degree"), int(split.info.get("seed", 0)) + 1000
-    found = training_windows(tables, cut, split.predict, gap_months=gap_months, windows=4, step_months=3,
-                             negatives=negatives, seed=seed)
-    graphs = [(HeuristicGraph(tables, start), window) for start, _, window in found]
-    models = {}
-    for et in SCORED:
-        xs, ys = [], []
-        for graph, window in graphs:
-            pairs = window.val_edges.get(et)
-            if pairs is None or pairs.size(1) == 0:
-                continue
-            xs.append(np.column_stack([regression_inputs(graph.features(et, pairs)), truth(et, pairs)]))
-            ys.append(window.val_labels[et].numpy().astype(np.float64))
-        if xs and len(np.unique(np.concatenate(ys))) == 2:
-            models[et] = fit_logistic(np.concatenate(xs), np.concatenate(ys))
-    return models
 
 
 def bootstrap_se(scores: dict[str, tuple[np.ndarray, np.ndarray]], reps: int = BOOTSTRAP, seed: int = 0) -> float:
@@ -127,12 +100,14 @@ def run_date(tables: GraphTables, truth: TruthLookup, as_of: pd.Timestamp, gap_m
     cut = months_before(as_of, gap_months)
     split = time_forward_split(build_snapshot(tables, cut), build_snapshot(tables, as_of), predict=PREDICT, seed=0)
     fitted: FittedCombination = fit_combination(tables, split, cut, gap_months=gap_months)
-    with_truth = _fit_with_truth(tables, truth, split, cut, gap_months)
+    # the baseline's own fit (same windows, negatives and seed) with the true rate as one more input
+    with_truth = fit_combination(tables, split, cut, gap_months=gap_months,
+                                 extra=lambda _start, et, pairs: truth(et, pairs))
     graph = HeuristicGraph(tables, cut, edges=split.message_edges)
     base, alone, both, for_se, positives = {}, {}, {}, {}, {}
     for et in SCORED:
         pairs = split.val_edges.get(et)
-        if pairs is None or pairs.size(1) == 0 or et not in with_truth:
+        if pairs is None or pairs.size(1) == 0 or et not in with_truth.models:
             continue
         name, labels = "__".join(et), split.val_labels[et].numpy()
         n_pos = int((labels > 0.5).sum())
@@ -141,7 +116,7 @@ def run_date(tables: GraphTables, truth: TruthLookup, as_of: pd.Timestamp, gap_m
         base_score = fitted.decision(et, raw)
         base[name] = (roc_auc(labels, base_score), n_pos)
         alone[name] = (roc_auc(labels, rate), n_pos)
-        both[name] = (roc_auc(labels, with_truth[et].decision(np.column_stack([regression_inputs(raw), rate]))), n_pos)
+        both[name] = (roc_auc(labels, with_truth.decision(et, raw, rate)), n_pos)
         for_se[name] = (labels, base_score)
         positives[name] = n_pos
     row = {"as_of": f"{as_of:%Y-%m-%d}", "baseline": weighted_auc(base), "truth_alone": weighted_auc(alone),
@@ -172,11 +147,7 @@ def markdown(rows: list[dict], demo_seed: int, scale: int) -> str:
 
 def main(argv: list[str] | None = None) -> list[dict]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--demo-seed", type=int, default=7)
-    ap.add_argument("--scale", type=int, default=1)
-    ap.add_argument("--asof", nargs="+", default=["2021-05-31", "2023-12-31"],
-                    help="as-of dates; 'quarterly:FIRST:LAST' means every quarter-end from FIRST to LAST")
-    ap.add_argument("--gap-months", type=int, default=3)
+    add_dataset_arguments(ap)
     ap.add_argument("--json", type=Path, help="also write the rows here")
     a = ap.parse_args(argv)
     from nexus_graph.sources.demo import generate

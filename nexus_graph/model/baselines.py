@@ -31,6 +31,7 @@ all known at the cut; no validation label is ever seen.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -304,15 +305,21 @@ def training_windows(tables: GraphTables, cut: pd.Timestamp, predict: list[EdgeT
     return out
 
 
-def _stack_window_rows(windows: list[tuple[HeuristicGraph, LinkSplit]], et: EdgeType
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    """Regression inputs and labels of ``et`` over all windows (features at each window's start)."""
-    xs, ys = [np.zeros((0, len(FEATURES)))], [np.zeros(0)]
+# one more regression input: (window start date, relationship type, pairs [2, n]) -> column [n]
+ExtraInput = Callable[[pd.Timestamp, EdgeType, Tensor], np.ndarray]
+
+
+def _stack_window_rows(windows: list[tuple[HeuristicGraph, LinkSplit]], et: EdgeType,
+                       extra: ExtraInput | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Regression inputs and labels of ``et`` over all windows (features at each window's start), with the
+    ``extra`` column last when given."""
+    xs, ys = [np.zeros((0, len(FEATURES) + (extra is not None)))], [np.zeros(0)]
     for graph, split in windows:
         pairs = split.val_edges.get(et)
         if pairs is None or pairs.size(1) == 0:
             continue
-        xs.append(regression_inputs(graph.features(et, pairs)))
+        x = regression_inputs(graph.features(et, pairs))
+        xs.append(x if extra is None else np.column_stack([x, extra(graph.at, et, pairs)]))
         ys.append(split.val_labels[et].numpy().astype(np.float64))
     return np.concatenate(xs), np.concatenate(ys)
 
@@ -384,23 +391,29 @@ class FittedCombination:
     windows: list[str]  # 'start..end' of each window used
     train_pairs: dict[str, int]  # per type name: labelled pairs fitted on
 
-    def decision(self, et: EdgeType, raw: np.ndarray) -> np.ndarray:
+    def decision(self, et: EdgeType, raw: np.ndarray, extra_column: np.ndarray | None = None) -> np.ndarray:
         """Baseline logits of pairs with raw heuristics ``raw`` ``[n, len(FEATURES)]``.
 
-        A type without a fitted model ranks by ``past_link`` then ``common_neighbours`` (the fallback).
+        ``extra_column``: the pairs' extra input, for a combination fitted with ``extra``
+        (:func:`fit_combination`). A type without a fitted model ranks by ``past_link`` then
+        ``common_neighbours`` (the fallback).
         """
         model = self.models.get(et)
         if model is not None:
-            return model.decision(regression_inputs(raw))
+            x = regression_inputs(raw)
+            return model.decision(x if extra_column is None else np.column_stack([x, extra_column]))
         return raw[:, FEATURES.index("past_link")] * 1e6 + raw[:, FEATURES.index("common_neighbours")]
 
 
 def fit_combination(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | str, *, gap_months: int = 3,
-                    windows: int = 4, step_months: int = 3, l2: float = 1.0) -> FittedCombination:
+                    windows: int = 4, step_months: int = 3, l2: float = 1.0,
+                    extra: ExtraInput | None = None) -> FittedCombination:
     """Fit the logistic combination of each predicted type of ``split`` on the windows ending at ``cut``.
 
     Only ``split.predict`` and ``split.info`` (negatives, seed) are read from ``split``: never its
-    validation pairs or labels. Arguments as in :func:`baseline_auc`.
+    validation pairs or labels. Arguments as in :func:`baseline_auc`; ``extra`` adds one more input, the
+    last column (e.g. the HGT's logit, :mod:`~nexus_graph.model.combined`), computed for each window's
+    pairs from the window's start date.
     """
     cut = pd.Timestamp(cut)
     negatives, seed = split.info.get("negatives", "degree"), int(split.info.get("seed", 0))
@@ -409,7 +422,7 @@ def fit_combination(tables: GraphTables, split: LinkSplit, cut: pd.Timestamp | s
     window_graphs = [(HeuristicGraph(tables, start), window) for start, _, window in found]
     models, train_pairs = {}, {}
     for et in split.predict:
-        x_train, y_train = _stack_window_rows(window_graphs, et)
+        x_train, y_train = _stack_window_rows(window_graphs, et, extra)
         train_pairs["__".join(et)] = len(y_train)
         if len(np.unique(y_train)) == 2:
             models[et] = fit_logistic(x_train, y_train, l2)

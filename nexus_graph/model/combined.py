@@ -26,14 +26,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from nexus_graph.errors import NexusError
-from nexus_graph.model.baselines import (
-    FEATURES,
-    HeuristicGraph,
-    LogisticModel,
-    fit_logistic,
-    regression_inputs,
-    training_windows,
-)
+from nexus_graph.model.baselines import FEATURES, HeuristicGraph, LogisticModel, fit_combination
 from nexus_graph.model.hgt import HGTLinkPredictor
 from nexus_graph.model.metrics import roc_auc, weighted_auc
 from nexus_graph.model.spec import EdgeType
@@ -102,22 +95,15 @@ def combine_with_baseline(tables: GraphTables, split: LinkSplit, cut: pd.Timesta
         raise NexusError("The combined decoder needs the time-forward split (--split time): a random split's "
                          "validation edges lie inside the earlier windows it is fitted on.")
     cut = pd.Timestamp(cut)
-    negatives, seed = split.info.get("negatives", "degree"), int(split.info.get("seed", 0))
-    found = training_windows(tables, cut, split.predict, gap_months=gap_months, windows=windows,
-                             step_months=step_months, negatives=negatives, seed=seed + 1000)
-    fitted_on = [(HeuristicGraph(tables, start), embed(model, snapshot(start)), window) for start, _, window in found]
-    models, train_pairs = {}, {}
-    for et in split.predict:
-        xs, ys = [], []
-        for graph, z, window in fitted_on:
-            pairs = window.val_edges.get(et)
-            if pairs is None or pairs.size(1) == 0:
-                continue
-            xs.append(np.column_stack([regression_inputs(graph.features(et, pairs)), _hgt_logits(model, z, et, pairs)]))
-            ys.append(window.val_labels[et].numpy().astype(np.float64))
-        train_pairs["__".join(et)] = int(sum(len(y) for y in ys))
-        if ys and len(np.unique(np.concatenate(ys))) == 2:
-            models[et] = fit_logistic(np.concatenate(xs), np.concatenate(ys), l2)
+    z_at: dict[pd.Timestamp, dict[str, Tensor]] = {}  # the HGT's embeddings of each window's start graph
+
+    def hgt_on_window(start: pd.Timestamp, et: EdgeType, pairs: Tensor) -> np.ndarray:
+        if start not in z_at:
+            z_at[start] = embed(model, snapshot(start))
+        return _hgt_logits(model, z_at[start], et, pairs)
+
+    fitted = fit_combination(tables, split, cut, gap_months=gap_months, windows=windows, step_months=step_months,
+                             l2=l2, extra=hgt_on_window)
     graph = HeuristicGraph(tables, cut, edges=split.message_edges)
     z_cut = embed(model, snapshot(cut))
     by_type = {}
@@ -126,16 +112,14 @@ def combine_with_baseline(tables: GraphTables, split: LinkSplit, cut: pd.Timesta
         if pairs.size(1) == 0:
             continue
         hgt = _hgt_logits(model, z_cut, et, pairs)
-        if et in models:
-            score = models[et].decision(np.column_stack([regression_inputs(graph.features(et, pairs)), hgt]))
-        else:  # no window held both labels: nothing to combine with, the HGT alone ranks
-            score = hgt
+        # no window held both labels: nothing to combine with, the HGT alone ranks
+        score = fitted.decision(et, graph.features(et, pairs), hgt) if et in fitted.models else hgt
         by_type["__".join(et)] = (roc_auc(labels, score), int((labels > 0.5).sum()))
     # the weight's summary uses the windows' pair counts: nothing of the validation labels
-    counts = {et: train_pairs["__".join(et)] for et in models}
+    counts = {et: fitted.train_pairs["__".join(et)] for et in fitted.models}
     total = sum(counts.values())
+    models = fitted.models
     return CombinedScore(
         auc=weighted_auc(by_type), auc_by_type={k: v[0] for k, v in by_type.items()},
         hgt_weight=sum(float(models[et].coef[-1]) * n for et, n in counts.items()) / total if total else 0.0,
-        models=models,
-        windows=[f"{start:%Y-%m-%d}..{end:%Y-%m-%d}" for start, end, _ in found], train_pairs=train_pairs)
+        models=models, windows=fitted.windows, train_pairs=fitted.train_pairs)
